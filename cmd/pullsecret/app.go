@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+// Exit codes, documented in the README.
+const (
+	exitOK            = 0
+	exitError         = 1
+	exitUsage         = 2
+	exitNoCredentials = 3
+	exitRejected      = 4
+	exitNetwork       = 5
+)
+
+// env is what commands may know of the process: streams and environment.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// warnf prints a warning line on stderr.
+func (e *env) warnf(format string, args ...any) {
+	fmt.Fprintf(e.stderr, "pullsecret: warning: "+format+"\n", args...)
+}
+
+// usageError marks an error as a usage error (exit 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// codeError carries an explicit exit code.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (c codeError) Error() string { return c.err.Error() }
+func (c codeError) Unwrap() error { return c.err }
+
+func withCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return codeError{code, err}
+}
+
+// exitCode maps an error to the process exit code, in one place.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ce codeError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	switch {
+	case errors.Is(err, dockercfg.ErrCredentialsNotFound),
+		errors.Is(err, dockercfg.ErrHelperMissing),
+		errors.Is(err, dockercfg.ErrHelperFailed),
+		errors.Is(err, dockercfg.ErrNoCredentials):
+		return exitNoCredentials
+	}
+	return exitError
+}
+
+func newApp(e *env) *cli.App {
+	app := &cli.App{
+		Name:                 "pullsecret",
+		Usage:                "container registry credentials and Kubernetes image pull secrets",
+		Writer:               e.stdout,
+		ErrWriter:            e.stderr,
+		HideHelpCommand:      true,
+		EnableBashCompletion: false,
+		ExitErrHandler:       func(*cli.Context, error) {},
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+	}
+	// One constructor per command file.
+	for _, cmd := range []*cli.Command{} {
+		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		app.Commands = append(app.Commands, cmd)
+	}
+	return app
+}
+
+// run executes the CLI with args (args[0] is the program name) and returns the
+// exit code. It is the whole program minus os.Exit, for in-process tests.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	app := newApp(e)
+	err := app.RunContext(ctx, interspersed(app, args))
+	if err != nil {
+		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+		fmt.Fprintf(stderr, "pullsecret: %s\n", msg)
+	}
+	return exitCode(err)
+}
+
+// interspersed moves a command's flags in front of its positional arguments,
+// so that "create NAME --docker-server=x" works as it does with kubectl.
+// "--" ends flags.
+func interspersed(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	ci := -1
+	for i := 1; i < len(args); i++ {
+		if !strings.HasPrefix(args[i], "-") {
+			ci = i
+			break
+		}
+	}
+	if ci < 0 {
+		return args
+	}
+	cmd := app.Command(args[ci])
+	if cmd == nil {
+		return args
+	}
+	takesValue := map[string]bool{}
+	for _, f := range cmd.Flags {
+		_, isBool := f.(*cli.BoolFlag)
+		for _, n := range f.Names() {
+			takesValue[n] = !isBool
+		}
+	}
+	var flags, pos []string
+	rest := args[ci+1:]
+	for i := 0; i < len(rest); i++ {
+		a := rest[i]
+		if a == "--" {
+			pos = append(pos, rest[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if takesValue[name] && i+1 < len(rest) {
+			i++
+			flags = append(flags, rest[i])
+		}
+	}
+	out := append([]string{}, args[:ci+1]...)
+	out = append(out, flags...)
+	if len(pos) > 0 {
+		out = append(out, "--")
+		out = append(out, pos...)
+	}
+	return out
+}

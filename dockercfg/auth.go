@@ -1,0 +1,46 @@
+package dockercfg
+
+import (
+	"encoding/base64"
+	"errors"
+	"strings"
+)
+
+// Errors wrapped by DecodeAuth. They never carry the decoded value.
+var (
+	ErrAuthNotBase64     = errors.New("auth is not valid base64")
+	ErrAuthNoColon       = errors.New("auth must be base64 of username:password (no colon found)")
+	ErrAuthEmptyUsername = errors.New("auth has an empty username")
+)
+
+// EncodeAuth returns the padded standard base64 of "username:password", the
+// form every consumer accepts.
+func EncodeAuth(username, password string) string {
+	return base64.StdEncoding.EncodeToString([]byte(username + ":" + password))
+}
+
+// DecodeAuth decodes an auth value the way the kubelet does: padded standard
+// base64 when the value ends in "=", unpadded otherwise; the user name ends at
+// the first colon. It also reports whether the value was unpadded base64 that
+// docker and podman would reject.
+func DecodeAuth(auth string) (username, password string, unpadded bool, err error) {
+	var b []byte
+	if strings.HasSuffix(auth, "=") {
+		b, err = base64.StdEncoding.DecodeString(auth)
+	} else {
+		b, err = base64.RawStdEncoding.DecodeString(auth)
+		unpadded = len(auth)%4 != 0
+	}
+	if err != nil {
+		// base64.CorruptInputError holds only an offset, never input bytes.
+		return "", "", false, errors.Join(ErrAuthNotBase64, err)
+	}
+	user, pass, ok := strings.Cut(string(b), ":")
+	if !ok {
+		return "", "", false, ErrAuthNoColon
+	}
+	if user == "" {
+		return "", "", false, ErrAuthEmptyUsername
+	}
+	return user, pass, unpadded, nil
+}

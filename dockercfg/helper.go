@@ -1,0 +1,212 @@
+package dockercfg
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/docker/docker-credential-helpers/client"
+	"github.com/docker/docker-credential-helpers/credentials"
+)
+
+// Errors of credential helpers, for errors.Is.
+var (
+	// ErrCredentialsNotFound: the helper ran and has no credentials for the server.
+	ErrCredentialsNotFound = errors.New("credentials not found")
+	// ErrHelperMissing: docker-credential-<name> is not on PATH.
+	ErrHelperMissing = errors.New("credential helper not installed")
+	// ErrHelperFailed: the helper ran and failed (see HelperError.Stderr).
+	ErrHelperFailed = errors.New("credential helper failed")
+)
+
+// HelperError is a failure of docker-credential-<Helper> <Action>.
+type HelperError struct {
+	Helper string // helper suffix, e.g. "pass"
+	Action string // get or list
+	Server string // server URL asked for (get)
+	Stderr string // the helper's stderr, redacted and shortened
+	Err    error  // ErrHelperMissing or ErrHelperFailed, joined with the cause
+}
+
+func (e *HelperError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "docker-credential-%s %s", e.Helper, e.Action)
+	if e.Server != "" {
+		fmt.Fprintf(&b, " %s", e.Server)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Err.Error())
+	if e.Stderr != "" {
+		fmt.Fprintf(&b, " (stderr: %s)", e.Stderr)
+	}
+	return b.String()
+}
+
+func (e *HelperError) Unwrap() error { return e.Err }
+
+// Helper is a docker credential helper: Get returns the user name and secret
+// stored for a server URL ("<token>" as user name marks an identity token);
+// List returns server URL -> user name.
+type Helper interface {
+	Get(ctx context.Context, serverURL string) (username, secret string, err error)
+	List(ctx context.Context) (map[string]string, error)
+}
+
+// HelperOptions configures NewHelper. The zero value searches PATH and allows
+// 30 seconds per call.
+type HelperOptions struct {
+	// Path, if set, is the list of directories (os.PathListSeparator
+	// separated) searched for docker-credential-<name> instead of $PATH.
+	Path string
+	// Timeout bounds one helper call; 0 means 30 seconds.
+	Timeout time.Duration
+}
+
+// NewHelper returns the Helper that runs docker-credential-<name> through the
+// docker-credential-helpers client protocol.
+func NewHelper(name string, opts *HelperOptions) Helper {
+	h := &execHelper{name: name}
+	if opts != nil {
+		h.opts = *opts
+	}
+	if h.opts.Timeout == 0 {
+		h.opts.Timeout = 30 * time.Second
+	}
+	return h
+}
+
+type execHelper struct {
+	name string
+	opts HelperOptions
+}
+
+var _ Helper = (*execHelper)(nil)
+
+func (h *execHelper) binary() (string, error) {
+	bin := "docker-credential-" + h.name
+	if h.opts.Path == "" {
+		return exec.LookPath(bin)
+	}
+	for _, dir := range filepath.SplitList(h.opts.Path) {
+		p := filepath.Join(dir, bin)
+		if _, err := exec.LookPath(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
+}
+
+// run wires the client package to an exec.Cmd that captures stderr.
+func (h *execHelper) run(ctx context.Context, action, server string, call func(client.ProgramFunc) error) error {
+	bin, err := h.binary()
+	if err != nil {
+		return &HelperError{Helper: h.name, Action: action, Server: server, Err: fmt.Errorf("%w: docker-credential-%s not found on PATH", ErrHelperMissing, h.name)}
+	}
+	ctx, cancel := context.WithTimeout(ctx, h.opts.Timeout)
+	defer cancel()
+	var stderr bytes.Buffer
+	var runErr error
+	pf := func(args ...string) client.Program {
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}
+		return &program{cmd: cmd, err: &runErr}
+	}
+	err = call(pf)
+	if err == nil {
+		return nil
+	}
+	if credentials.IsErrCredentialsNotFound(err) {
+		return ErrCredentialsNotFound
+	}
+	cause := runErr
+	if cause == nil {
+		cause = errors.New("invalid response")
+	} else if ctx.Err() != nil {
+		cause = fmt.Errorf("timed out after %s", h.opts.Timeout)
+	}
+	return &HelperError{Helper: h.name, Action: action, Server: server,
+		Stderr: RedactHelperOutput(stderr.String()), Err: errors.Join(ErrHelperFailed, cause)}
+}
+
+func (h *execHelper) Get(ctx context.Context, serverURL string) (string, string, error) {
+	var creds *credentials.Credentials
+	err := h.run(ctx, "get", serverURL, func(pf client.ProgramFunc) error {
+		var err error
+		creds, err = client.Get(pf, serverURL)
+		return err
+	})
+	if err != nil {
+		return "", "", err
+	}
+	return creds.Username, creds.Secret, nil
+}
+
+func (h *execHelper) List(ctx context.Context) (map[string]string, error) {
+	var out map[string]string
+	err := h.run(ctx, "list", "", func(pf client.ProgramFunc) error {
+		var err error
+		out, err = client.List(pf)
+		return err
+	})
+	return out, err
+}
+
+type program struct {
+	cmd *exec.Cmd
+	err *error
+}
+
+func (p *program) Input(in io.Reader) { p.cmd.Stdin = in }
+
+func (p *program) Output() ([]byte, error) {
+	out, err := p.cmd.Output()
+	if err != nil {
+		*p.err = err
+		// The client tests stdout for the not-found message; keep only that,
+		// since a failing helper may echo anything.
+		if credentials.IsErrCredentialsNotFoundMessage(string(out)) {
+			return out, err
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	if l.n > 0 {
+		q := p
+		if len(q) > l.n {
+			q = q[:l.n]
+		}
+		l.n -= len(q)
+		l.w.Write(q)
+	}
+	return n, nil
+}
+
+var secretish = regexp.MustCompile(`[A-Za-z0-9+/=_.\-]{16,}`)
+
+// RedactHelperOutput shortens a helper's stderr to one line of at most 200
+// characters and masks every token-like run of 16 or more characters, so a
+// secret a helper prints by mistake does not reach our output.
+func RedactHelperOutput(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = secretish.ReplaceAllString(s, "[redacted]")
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
+}

@@ -1,0 +1,133 @@
+package dockercfg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// ErrNoCredentials: an entry has no inline credentials and no helper serves it.
+var ErrNoCredentials = errors.New("entry has no credentials and no credential helper serves it")
+
+// ResolveError is an entry that could not be resolved to inline credentials.
+type ResolveError struct {
+	Key    string // entry key
+	Helper string // helper consulted, "" if none
+	Err    error
+}
+
+func (e *ResolveError) Error() string {
+	if e.Helper != "" {
+		return fmt.Sprintf("entry %q (credential helper %q): %v", e.Key, e.Helper, e.Err)
+	}
+	return fmt.Sprintf("entry %q: %v", e.Key, e.Err)
+}
+
+func (e *ResolveError) Unwrap() error { return e.Err }
+
+// Resolved is an entry whose credentials are inline, and where they came from.
+type Resolved struct {
+	Entry  *Entry
+	Helper string // helper that supplied the credentials, "" for inline ones
+}
+
+// HelperFor returns the helper suffix that serves key: credHelpers for the
+// key's host, else credsStore, else "".
+func (c *Config) HelperFor(key string) string {
+	if h, ok := c.CredHelpers[key]; ok {
+		return h
+	}
+	if k, err := ParseKey(key); err == nil {
+		for _, hk := range c.HelperOrder {
+			if hkk, err := ParseKey(hk); err == nil && hkk.Host == k.Host {
+				return c.CredHelpers[hk]
+			}
+		}
+	}
+	return c.CredsStore
+}
+
+// Resolve turns every entry of c into inline credentials: credHelpers[host]
+// first, then credsStore, then the entry's own fields. Hosts that appear only
+// in credHelpers, or only in the credsStore (found with its list action), are
+// resolved too. newHelper makes the Helper for a suffix (NewHelper in
+// production). Entries that cannot be resolved are returned as
+// *ResolveError values; the others are returned in order.
+func (c *Config) Resolve(ctx context.Context, newHelper func(name string) Helper) ([]Resolved, []error) {
+	helpers := map[string]Helper{}
+	helper := func(name string) Helper {
+		h, ok := helpers[name]
+		if !ok {
+			h = newHelper(name)
+			helpers[name] = h
+		}
+		return h
+	}
+	type cand struct {
+		key   string
+		entry *Entry
+	}
+	var cands []cand
+	seen := map[Key]bool{}
+	add := func(key string, e *Entry) {
+		if k, err := ParseKey(key); err == nil {
+			if seen[k] {
+				return
+			}
+			seen[k] = true
+		}
+		cands = append(cands, cand{key, e})
+	}
+	for _, e := range c.Entries {
+		add(e.Key, e)
+	}
+	for _, h := range c.HelperOrder {
+		add(h, nil)
+	}
+	var errs []error
+	if c.CredsStore != "" {
+		list, err := helper(c.CredsStore).List(ctx)
+		if err != nil {
+			errs = append(errs, &ResolveError{Key: "*", Helper: c.CredsStore, Err: fmt.Errorf("list stored credentials: %w", err)})
+		}
+		for _, k := range sortedKeys(list) {
+			add(k, nil)
+		}
+	}
+	var out []Resolved
+	for _, cd := range cands {
+		email := ""
+		if cd.entry != nil {
+			email = cd.entry.Email
+		}
+		name := c.HelperFor(cd.key)
+		if name != "" {
+			user, secret, err := helper(name).Get(ctx, cd.key)
+			switch {
+			case err == nil && user == "<token>":
+				out = append(out, Resolved{Entry: &Entry{Key: cd.key, IdentityToken: secret, Email: email}, Helper: name})
+				continue
+			case err == nil:
+				out = append(out, Resolved{Entry: NewEntry(cd.key, user, secret, email), Helper: name})
+				continue
+			case errors.Is(err, ErrCredentialsNotFound) && cd.entry != nil && cd.entry.HasCredentials():
+				// fall through to the inline credentials
+			default:
+				errs = append(errs, &ResolveError{Key: cd.key, Helper: name, Err: err})
+				continue
+			}
+		}
+		e := cd.entry
+		if e == nil || !e.HasCredentials() {
+			errs = append(errs, &ResolveError{Key: cd.key, Helper: name, Err: ErrNoCredentials})
+			continue
+		}
+		r := NewEntry(e.Key, e.Username, e.Password, e.Email)
+		if e.Username == "" && e.Password == "" {
+			r = &Entry{Key: e.Key, Email: e.Email}
+		}
+		r.IdentityToken, r.RegistryToken = e.IdentityToken, e.RegistryToken
+		out = append(out, Resolved{Entry: r})
+	}
+	return out, errs
+}
