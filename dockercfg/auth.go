@@ -3,6 +3,7 @@ package dockercfg
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -29,11 +30,13 @@ func DecodeAuth(auth string) (username, password string, unpadded bool, err erro
 		b, err = base64.StdEncoding.DecodeString(auth)
 	} else {
 		b, err = base64.RawStdEncoding.DecodeString(auth)
-		unpadded = len(auth)%4 != 0
+		// encoding/base64 skips \r and \n; they do not count.
+		n := len(auth) - strings.Count(auth, "\n") - strings.Count(auth, "\r")
+		unpadded = n%4 != 0
 	}
 	if err != nil {
 		// base64.CorruptInputError holds only an offset, never input bytes.
-		return "", "", false, errors.Join(ErrAuthNotBase64, err)
+		return "", "", false, fmt.Errorf("%w: %w", ErrAuthNotBase64, err)
 	}
 	user, pass, ok := strings.Cut(string(b), ":")
 	if !ok {

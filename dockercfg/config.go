@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 )
 
@@ -116,13 +117,19 @@ func (e *Entry) HasCredentials() bool {
 	return e.Username != "" || e.Password != "" || e.IdentityToken != "" || e.RegistryToken != ""
 }
 
-// String describes the entry without its secrets.
-func (e *Entry) String() string {
+// String describes the entry without its secrets. It has a value receiver so
+// that printing an Entry value, not only a pointer, is redacted too.
+func (e Entry) String() string {
 	return fmt.Sprintf("Entry{Key:%q Username:%q secret:redacted}", e.Key, e.Username)
 }
 
 // GoString is String, so %#v does not reveal secrets either.
-func (e *Entry) GoString() string { return e.String() }
+func (e Entry) GoString() string { return e.String() }
+
+// LogValue makes log/slog record the entry without its secrets.
+func (e Entry) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("key", e.Key), slog.String("username", e.Username), slog.String("secret", "redacted"))
+}
 
 // Config is a parsed credential file.
 type Config struct {
@@ -220,7 +227,10 @@ func parse(data []byte, file string) (*Config, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return fail(ErrEmpty)
 	}
-	members, err := objectMembers(data)
+	// The top level is a map (legacy) or a struct (config.json): duplicate
+	// names are checked exactly here and case-insensitively once it is known
+	// to be config.json, whose members encoding/json matches without case.
+	members, err := objectMembers(data, false)
 	if err != nil {
 		return fail(err)
 	}
@@ -248,6 +258,9 @@ func parse(data []byte, file string) (*Config, error) {
 		}
 		return fail(ErrNotConfig)
 	}
+	if err := foldDuplicate(members); err != nil {
+		return fail(err)
+	}
 	c.Format = FormatConfigJSON
 	c.extra = map[string]json.RawMessage{}
 	for _, m := range members {
@@ -257,7 +270,7 @@ func parse(data []byte, file string) (*Config, error) {
 			if isNull(m.Value) {
 				continue
 			}
-			ems, err := objectMembers(m.Value)
+			ems, err := objectMembers(m.Value, false)
 			if err != nil {
 				return fail(fmt.Errorf("auths: %w", err))
 			}
@@ -280,7 +293,7 @@ func parse(data []byte, file string) (*Config, error) {
 			if isNull(m.Value) {
 				continue
 			}
-			hms, err := objectMembers(m.Value)
+			hms, err := objectMembers(m.Value, false)
 			if err != nil {
 				return fail(fmt.Errorf("credHelpers: %w", err))
 			}
@@ -312,10 +325,15 @@ func checkHelperName(name string) error {
 
 func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
-// legacy reports whether every member is an object made only of entry fields.
+// legacy reports whether every member is null or an object made only of entry
+// fields, and at least one is an object.
 func legacy(members []member) bool {
+	objects := 0
 	for _, m := range members {
-		fs, err := objectMembers(m.Value)
+		if isNull(m.Value) {
+			continue
+		}
+		fs, err := objectMembers(m.Value, true)
 		if err != nil {
 			return false
 		}
@@ -324,20 +342,21 @@ func legacy(members []member) bool {
 				return false
 			}
 		}
+		objects++
 	}
-	return len(members) > 0
+	return objects > 0
 }
 
 func parseEntry(key string, v json.RawMessage) (*Entry, *ParseError) {
 	perr := func(field string, err error) *ParseError { return &ParseError{Key: key, Field: field, Err: err} }
 	e := &Entry{Key: key}
-	if isNull(v) {
-		return e, nil
-	}
 	if _, err := ParseKey(key); err != nil {
 		return nil, perr("", err)
 	}
-	fields, err := objectMembers(v)
+	if isNull(v) {
+		return e, nil
+	}
+	fields, err := objectMembers(v, true)
 	if err != nil {
 		return nil, perr("", fmt.Errorf("entry must be a JSON object: %w", err))
 	}
@@ -392,9 +411,12 @@ type member struct {
 }
 
 // objectMembers splits a JSON object into its members in order, rejecting
-// duplicate names (compared case-insensitively, as encoding/json would merge
-// them) and trailing data.
-func objectMembers(data []byte) ([]member, error) {
+// duplicate names and trailing data. With fold, names are compared
+// case-insensitively, as encoding/json merges them into one struct field;
+// without it (maps: auths, credHelpers, the legacy file) only exact
+// duplicates are rejected, since "Quay.io" and "quay.io" are two map keys to
+// every consumer.
+func objectMembers(data []byte, fold bool) ([]member, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {
@@ -411,11 +433,14 @@ func objectMembers(data []byte) ([]member, error) {
 			return nil, cleanJSONErr(err)
 		}
 		name := tok.(string)
-		lname := strings.ToLower(name)
-		if seen[lname] {
+		dup := name
+		if fold {
+			dup = strings.ToLower(name)
+		}
+		if seen[dup] {
 			return nil, fmt.Errorf("%w %q", ErrDuplicateKey, name)
 		}
-		seen[lname] = true
+		seen[dup] = true
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, fmt.Errorf("value of %q: %w", name, cleanJSONErr(err))
@@ -429,6 +454,19 @@ func objectMembers(data []byte) ([]member, error) {
 		return nil, errors.New("unexpected data after the JSON object")
 	}
 	return out, nil
+}
+
+// foldDuplicate rejects member names that differ only in case.
+func foldDuplicate(members []member) error {
+	seen := make(map[string]bool, len(members))
+	for _, m := range members {
+		l := strings.ToLower(m.Name)
+		if seen[l] {
+			return fmt.Errorf("%w %q", ErrDuplicateKey, m.Name)
+		}
+		seen[l] = true
+	}
+	return nil
 }
 
 func jsonKind(tok json.Token) string {
@@ -462,7 +500,9 @@ func cleanJSONErr(err error) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Errorf("found a JSON %s", te.Value)
+		// Value is "number 1234" for numbers: keep the kind, drop the literal.
+		kind, _, _ := strings.Cut(te.Value, " ")
+		return fmt.Errorf("found a JSON %s", kind)
 	}
 	return err
 }

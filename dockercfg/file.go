@@ -59,8 +59,9 @@ func (c *Config) Save(path string) error {
 // directories 0700; an existing file keeps its mode. A symbolic link is
 // followed and its target replaced.
 func WriteFileAtomic(path string, data []byte) error {
-	if target, err := filepath.EvalSymlinks(path); err == nil {
-		path = target
+	path, err := followSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -102,6 +103,26 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// followSymlinks resolves path while it is a symbolic link, also when the
+// final target does not exist yet (docker follows a dangling link too).
+func followSymlinks(path string) (string, error) {
+	for range 40 {
+		st, err := os.Lstat(path)
+		if err != nil || st.Mode()&fs.ModeSymlink == 0 {
+			return path, nil
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path, err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path, errors.New("too many levels of symbolic links")
 }
 
 // Env holds the environment the default credential search depends on. Library

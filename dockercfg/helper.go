@@ -82,6 +82,10 @@ func NewHelper(name string, opts *HelperOptions) Helper {
 	return h
 }
 
+// helperWaitDelay bounds the wait for a helper's output pipes to close once
+// it has exited or been killed.
+const helperWaitDelay = time.Second
+
 type execHelper struct {
 	name string
 	opts HelperOptions
@@ -116,6 +120,9 @@ func (h *execHelper) run(ctx context.Context, action, server string, call func(c
 	pf := func(args ...string) client.Program {
 		cmd := exec.CommandContext(ctx, bin, args...)
 		cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}
+		// A helper killed at the deadline may leave a child holding its
+		// stdout (a shell script's sleep, say); stop waiting for it.
+		cmd.WaitDelay = helperWaitDelay
 		return &program{cmd: cmd, err: &runErr}
 	}
 	err = call(pf)
@@ -126,13 +133,16 @@ func (h *execHelper) run(ctx context.Context, action, server string, call func(c
 		return ErrCredentialsNotFound
 	}
 	cause := runErr
-	if cause == nil {
+	switch {
+	case cause == nil:
 		cause = errors.New("invalid response")
-	} else if ctx.Err() != nil {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		cause = fmt.Errorf("timed out after %s", h.opts.Timeout)
+	case ctx.Err() != nil:
+		cause = ctx.Err()
 	}
 	return &HelperError{Helper: h.name, Action: action, Server: server,
-		Stderr: RedactHelperOutput(stderr.String()), Err: errors.Join(ErrHelperFailed, cause)}
+		Stderr: RedactHelperOutput(stderr.String()), Err: fmt.Errorf("%w: %w", ErrHelperFailed, cause)}
 }
 
 func (h *execHelper) Get(ctx context.Context, serverURL string) (string, string, error) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 )
 
 // DockerHubKey is the key under which Docker Hub credentials are written: the
@@ -41,33 +42,72 @@ func ParseKey(raw string) (Key, error) {
 	if s == "" {
 		return Key{}, fmt.Errorf("%w: empty", ErrInvalidKey)
 	}
-	if i := strings.Index(s, "://"); i >= 0 {
-		scheme := strings.ToLower(s[:i])
-		if scheme != "http" && scheme != "https" {
-			return Key{}, fmt.Errorf("%w %q: scheme %q is not http or https", ErrInvalidKey, raw, s[:i])
+	if scheme, rest, ok := splitScheme(s); ok {
+		if l := strings.ToLower(scheme); l != "http" && l != "https" {
+			return Key{}, fmt.Errorf("%w %q: scheme %q is not http or https", ErrInvalidKey, redactUserinfo(raw), scheme)
 		}
-		s = s[i+3:]
+		s = rest
 	}
 	host, path, _ := strings.Cut(s, "/")
 	host = strings.ToLower(host)
 	if host == "" {
-		return Key{}, fmt.Errorf("%w %q: no host", ErrInvalidKey, raw)
+		return Key{}, fmt.Errorf("%w %q: no host", ErrInvalidKey, redactUserinfo(raw))
+	}
+	if strings.Contains(host, "@") {
+		// user:password@host: never echo what precedes the @.
+		return Key{}, fmt.Errorf("%w %q: user information (user:password@) is not allowed in a key", ErrInvalidKey, redactUserinfo(raw))
 	}
 	for _, r := range host {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune(".-_:*?[]", r)) {
 			return Key{}, fmt.Errorf("%w %q: host contains %q", ErrInvalidKey, raw, r)
 		}
 	}
-	path = strings.Trim(path, "/")
+	path = trimPath(path)
 	if path == "v1" || path == "v2" {
 		path = ""
 	} else if strings.HasPrefix(path, "v1/") || strings.HasPrefix(path, "v2/") {
-		path = strings.Trim(path[3:], "/")
+		path = trimPath(path[3:])
 	}
 	if dockerHubAliases[host] {
 		host = DockerHubHost
 	}
 	return Key{Host: host, Path: path}, nil
+}
+
+// splitScheme splits "scheme://rest" when "://" comes before any "/", so that
+// a path such as quay.io/a://b is not mistaken for a scheme.
+func splitScheme(s string) (scheme, rest string, ok bool) {
+	i := strings.Index(s, "://")
+	if i < 0 || strings.Contains(s[:i], "/") {
+		return "", s, false
+	}
+	return s[:i], s[i+3:], true
+}
+
+// trimPath drops leading and trailing slashes and white space, so that the
+// path of a Key never needs them and Key.String parses back to the same Key.
+func trimPath(p string) string {
+	return strings.TrimFunc(p, func(r rune) bool { return r == '/' || unicode.IsSpace(r) })
+}
+
+// redactUserinfo replaces everything before the last @ of the host part of a
+// key with "…", so a key written as user:password@host is quoted safely.
+func redactUserinfo(raw string) string {
+	s := raw
+	prefix := ""
+	if scheme, rest, ok := splitScheme(s); ok {
+		prefix, s = scheme+"://", rest
+	}
+	host, path, hasPath := strings.Cut(s, "/")
+	i := strings.LastIndex(host, "@")
+	if i < 0 {
+		return raw
+	}
+	out := prefix + "…" + host[i:]
+	if hasPath {
+		out += "/" + path
+	}
+	return out
 }
 
 // IsDockerHub reports whether k names Docker Hub.
@@ -119,12 +159,12 @@ func KeyWarnings(raw string) []string {
 		return w
 	}
 	s := strings.TrimSpace(raw)
-	if i := strings.Index(s, "://"); i >= 0 {
-		w = append(w, fmt.Sprintf("scheme %q in key %q; canonical key is %q", s[:i+3], raw, canonical))
-		s = s[i+3:]
+	if scheme, rest, ok := splitScheme(s); ok {
+		w = append(w, fmt.Sprintf("scheme %q in key %q; canonical key is %q", scheme+"://", raw, canonical))
+		s = rest
 	}
 	host, path, _ := strings.Cut(s, "/")
-	if p := strings.Trim(path, "/"); p == "v1" || p == "v2" || strings.HasPrefix(p, "v1/") || strings.HasPrefix(p, "v2/") {
+	if p := trimPath(path); p == "v1" || p == "v2" || strings.HasPrefix(p, "v1/") || strings.HasPrefix(p, "v2/") {
 		w = append(w, fmt.Sprintf("API version path in key %q; canonical key is %q", raw, canonical))
 	}
 	if host != strings.ToLower(host) {

@@ -18,6 +18,8 @@ func (c *Config) MarshalCompact() ([]byte, error) { return c.encode("") }
 
 // MarshalAs encodes the entries of c in format f (compact). Converting to the
 // legacy format drops credsStore, credHelpers and other top-level members.
+// The legacy format holds only the known entry fields (unknown entry fields
+// are not written), so that its output is detected as legacy again.
 func (c *Config) MarshalAs(f Format) ([]byte, error) {
 	cp := *c
 	cp.Format = f
@@ -27,6 +29,7 @@ func (c *Config) MarshalAs(f Format) ([]byte, error) {
 type writer struct {
 	buf    bytes.Buffer
 	indent string
+	legacy bool // write known entry fields only
 	err    error
 }
 
@@ -117,6 +120,9 @@ func (w *writer) entry(depth int, e *Entry) {
 		field("identitytoken", e.IdentityToken)
 		field("registrytoken", e.RegistryToken)
 		field("serveraddress", e.ServerAddress)
+		if w.legacy {
+			return
+		}
 		for _, f := range e.Extra {
 			f := f
 			member(f.Name, func(d int) { w.raw(f.Value, d) })
@@ -125,7 +131,7 @@ func (w *writer) entry(depth int, e *Entry) {
 }
 
 func (c *Config) encode(indent string) ([]byte, error) {
-	w := &writer{indent: indent}
+	w := &writer{indent: indent, legacy: c.Format == FormatLegacy}
 	if c.Format == FormatLegacy {
 		w.entries(0, c.Entries)
 	} else {

@@ -54,6 +54,12 @@ func (c *Config) HelperFor(key string) string {
 // production). Entries that cannot be resolved are returned as
 // *ResolveError values; the others are returned in order.
 func (c *Config) Resolve(ctx context.Context, newHelper func(name string) Helper) ([]Resolved, []error) {
+	return c.ResolveFiltered(ctx, newHelper, nil)
+}
+
+// ResolveFiltered is Resolve limited to the keys for which keep returns true
+// (nil keeps all); helpers are not asked for keys that are not kept.
+func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string) Helper, keep func(key string) bool) ([]Resolved, []error) {
 	helpers := map[string]Helper{}
 	helper := func(name string) Helper {
 		h, ok := helpers[name]
@@ -70,6 +76,9 @@ func (c *Config) Resolve(ctx context.Context, newHelper func(name string) Helper
 	var cands []cand
 	seen := map[Key]bool{}
 	add := func(key string, e *Entry) {
+		if keep != nil && !keep(key) {
+			return
+		}
 		if k, err := ParseKey(key); err == nil {
 			if seen[k] {
 				return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
 )
 
@@ -78,8 +79,15 @@ func exitCode(err error) int {
 	case errors.Is(err, dockercfg.ErrCredentialsNotFound),
 		errors.Is(err, dockercfg.ErrHelperMissing),
 		errors.Is(err, dockercfg.ErrHelperFailed),
-		errors.Is(err, dockercfg.ErrNoCredentials):
+		errors.Is(err, dockercfg.ErrNoCredentials),
+		errors.Is(err, dockercfg.ErrEmptyResult):
 		return exitNoCredentials
+	case errors.Is(err, auth.ErrNoCredentials):
+		return exitNoCredentials
+	case errors.Is(err, auth.ErrUnauthorized), errors.Is(err, auth.ErrForbidden):
+		return exitRejected
+	case errors.Is(err, auth.ErrNetwork), errors.Is(err, auth.ErrTLS), errors.Is(err, auth.ErrTimeout):
+		return exitNetwork
 	}
 	return exitError
 }
@@ -98,7 +106,11 @@ func newApp(e *env) *cli.App {
 		},
 	}
 	// One constructor per command file.
-	for _, cmd := range []*cli.Command{} {
+	for _, cmd := range []*cli.Command{
+		newConvertCommand(e),
+		newInspectCommand(e),
+		newTestPullCommand(e),
+	} {
 		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 		app.Commands = append(app.Commands, cmd)
 	}

@@ -1,0 +1,124 @@
+package auth
+
+import (
+	"fmt"
+
+	"github.com/distribution/reference"
+)
+
+// Reference kinds reported by [Reference.Kind].
+const (
+	// KindTag is a reference without a digest ("nginx", "quay.io/a/b:1").
+	KindTag = "tag"
+	// KindDigest is a reference with a digest, with or without a tag
+	// ("nginx@sha256:…", "nginx:1@sha256:…").
+	KindDigest = "digest"
+)
+
+// PullPolicy is a Kubernetes imagePullPolicy value.
+type PullPolicy string
+
+// The pull policies Kubernetes derives when a container leaves
+// imagePullPolicy empty.
+const (
+	PullAlways       PullPolicy = "Always"
+	PullIfNotPresent PullPolicy = "IfNotPresent"
+)
+
+// defaultTag is the tag the kubelet (and every container runtime) assumes
+// when a reference has neither a tag nor a digest.
+const defaultTag = "latest"
+
+// Reference is a parsed image reference, normalised the way the kubelet
+// normalises it (github.com/distribution/reference ParseNormalizedNamed).
+// It is a comparable value.
+type Reference struct {
+	// Kind is KindTag or KindDigest.
+	Kind string
+	// Registry is the registry host[:port] as Docker writes it: "docker.io"
+	// for Docker Hub (never "index.docker.io").
+	Registry string
+	// Repository is the path inside the registry, e.g. "library/nginx".
+	Repository string
+	// Tag is the tag; "latest" when the reference has neither tag nor digest
+	// (see ImplicitTag), "" for a digest-only reference.
+	Tag string
+	// ImplicitTag reports that Tag is the default "latest" and was not written.
+	ImplicitTag bool
+	// Digest is the digest ("sha256:…"), or "".
+	Digest string
+	// RepoToPull is Registry/Repository ("docker.io/library/nginx"): the
+	// string the kubelet matches credentials against and the key
+	// containers/image starts its lookup from.
+	RepoToPull string
+}
+
+// ParseReference parses an image reference as the kubelet does. Familiar
+// names are normalised ("nginx" is docker.io/library/nginx:latest). The error
+// names the image.
+func ParseReference(image string) (Reference, error) {
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return Reference{}, fmt.Errorf("parse image reference %q: %w", image, err)
+	}
+	r := Reference{
+		Kind:       KindTag,
+		Registry:   reference.Domain(named),
+		Repository: reference.Path(named),
+		RepoToPull: named.Name(),
+	}
+	if t, ok := named.(reference.Tagged); ok {
+		r.Tag = t.Tag()
+	}
+	if d, ok := named.(reference.Digested); ok {
+		r.Kind = KindDigest
+		r.Digest = d.Digest().String()
+	}
+	if r.Tag == "" && r.Digest == "" {
+		r.Tag = defaultTag
+		r.ImplicitTag = true
+	}
+	return r, nil
+}
+
+// String returns the fully qualified reference, with the tag only when it
+// was written: "docker.io/library/nginx", "quay.io/a/b:1@sha256:…".
+// ParseReference(r.String()) == r.
+func (r Reference) String() string {
+	s := r.RepoToPull
+	if r.Tag != "" && !r.ImplicitTag {
+		s += ":" + r.Tag
+	}
+	if r.Digest != "" {
+		s += "@" + r.Digest
+	}
+	return s
+}
+
+// IsDockerHub reports whether the reference names a Docker Hub repository.
+func (r Reference) IsDockerHub() bool {
+	return r.Registry == dockerHubDomain
+}
+
+// PullPolicy returns the imagePullPolicy Kubernetes assigns when the field is
+// empty (k8s.io/kubernetes pkg/apis/core/v1/defaults.go): Always when the
+// tag is "latest", written or implied — including "name:latest@sha256:…" —
+// and IfNotPresent otherwise.
+func (r Reference) PullPolicy() PullPolicy {
+	if r.Tag == defaultTag {
+		return PullAlways
+	}
+	return PullIfNotPresent
+}
+
+// DefaultPullPolicy returns the imagePullPolicy Kubernetes assigns to a
+// container whose image is image and whose imagePullPolicy is empty. Like
+// the API server it ignores parse errors: an unparseable image gets
+// IfNotPresent.
+func DefaultPullPolicy(image string) PullPolicy {
+	r, err := ParseReference(image)
+	if err != nil {
+		return PullIfNotPresent
+	}
+	return r.PullPolicy()
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// result is what one in-process run of the CLI produced.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs the app in process with the given stdin and environment
+// (nil env means an empty environment) and returns its output and exit code.
+func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := run(context.Background(), append([]string{"pullsecret"}, args...), strings.NewReader(stdin), &out, &errb, getenv)
+	return result{stdout: out.String(), stderr: errb.String(), code: code}
+}
+
+func TestUnknownCommandIsUsageError(t *testing.T) {
+	t.Parallel()
+	r := runCLI(t, "", nil, "no-such-command")
+	if r.code != exitUsage && r.code != exitError {
+		t.Fatalf("exit %d, want 2", r.code)
+	}
+}
+
+func TestInterspersed(t *testing.T) {
+	t.Parallel()
+	app := newApp(&env{})
+	if len(app.Commands) == 0 {
+		t.Skip("no commands yet")
+	}
+}

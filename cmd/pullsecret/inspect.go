@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+func newInspectCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:  "inspect",
+		Usage: "list the credentials in config files and Secrets, redacted, with lint warnings",
+		Flags: []cli.Flag{
+			authfileFlag(),
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "show-secrets", Usage: "reveal passwords and tokens"},
+			&cli.BoolFlag{Name: "strict", Usage: "exit 1 when there is any warning"},
+		},
+		Action: func(c *cli.Context) error {
+			out := c.String("output")
+			if out != "text" && out != "json" {
+				return usagef("inspect: --output %q: want text or json", out)
+			}
+			if c.NArg() > 0 {
+				return usagef("inspect: unexpected argument %q (credential files go in --authfile)", c.Args().First())
+			}
+			srcs, err := loadSources(c, e)
+			if err != nil {
+				return err
+			}
+			rep := dockercfg.Inspect(srcs, dockercfg.InspectOptions{ShowSecrets: c.Bool("show-secrets")})
+			if out == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return err
+				}
+			} else {
+				renderInspect(e, rep, c.Bool("show-secrets"))
+			}
+			if c.Bool("strict") && rep.WarningCount() > 0 {
+				return fmt.Errorf("inspect: %d warning(s) with --strict", rep.WarningCount())
+			}
+			return nil
+		},
+	}
+}
+
+func renderInspect(e *env, rep *dockercfg.InspectReport, show bool) {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tKEY\tREGISTRY\tPATH\tUSERNAME\tKIND\tSECRET")
+	for _, en := range rep.Entries {
+		secret := en.Secret
+		if show && en.Password != "" {
+			secret = en.Password
+		}
+		if en.Kind == dockercfg.KindHelper {
+			secret = "(helper " + en.Helper + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.Source, en.Key, dash(en.Registry), dash(en.Path), dash(en.Username), en.Kind, dash(secret))
+	}
+	tw.Flush()
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	}
+	for _, en := range rep.Entries {
+		for _, w := range en.Warnings {
+			fmt.Fprintf(e.stdout, "warning: %s %s: %s\n", en.Source, en.Key, w)
+		}
+	}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

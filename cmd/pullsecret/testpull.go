@@ -1,0 +1,188 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+func newTestPullCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "test-pull",
+		Usage:     "check step by step whether images can be pulled with these credentials",
+		ArgsUsage: "IMAGE...",
+		Description: "For each image: the credentials the consumer tries (kubelet order by default), GET /v2/ " +
+			"(challenge, realm, delegation), a token per candidate, the manifest (HEAD, then GET for the error), " +
+			"and with --blobs the config blob. Exit 0 ok, 3 no credentials, 4 credentials rejected, " +
+			"5 network/TLS/timeout, 1 other failures.",
+		Flags: append([]cli.Flag{
+			authfileFlag(),
+			&cli.StringFlag{Name: "semantics", Value: string(auth.SemanticsKubelet), Usage: "consumer whose credential order to simulate: kubelet, docker or podman"},
+			&cli.BoolFlag{Name: "blobs", Usage: "also fetch the config blob"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
+		}, networkFlags()...),
+		Action: func(c *cli.Context) error {
+			out := c.String("output")
+			if out != "text" && out != "json" {
+				return usagef("test-pull: --output %q: want text or json", out)
+			}
+			images := c.Args().Slice()
+			if len(images) == 0 {
+				return usagef("test-pull: no image given")
+			}
+			for _, img := range images {
+				if _, err := auth.ParseReference(img); err != nil {
+					return fmt.Errorf("test-pull: %w", err)
+				}
+			}
+			sem, err := auth.ParseSemantics(c.String("semantics"))
+			if err != nil {
+				return usagef("test-pull: --semantics: %w", err)
+			}
+			nopts, err := networkOptions(c)
+			if err != nil {
+				return err
+			}
+			rt, err := nopts.Transport()
+			if err != nil {
+				return fmt.Errorf("test-pull: %w", err)
+			}
+			creds, err := testPullCredentials(c, e)
+			if err != nil {
+				return err
+			}
+			opts := auth.TestPullOptions{Network: nopts, Transport: rt, Semantics: sem, Blobs: c.Bool("blobs")}
+			results := make([]*auth.TestPullResult, 0, len(images))
+			for _, img := range images {
+				res, err := auth.TestPull(c.Context, img, creds, opts)
+				if err != nil {
+					return fmt.Errorf("test-pull: %w", err)
+				}
+				results = append(results, res)
+			}
+			if out == "json" {
+				enc := json.NewEncoder(e.stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(struct {
+					Results []*auth.TestPullResult `json:"results"`
+				}{results}); err != nil {
+					return fmt.Errorf("test-pull: write report: %w", err)
+				}
+			} else {
+				for i, r := range results {
+					if i > 0 {
+						fmt.Fprintln(e.stdout)
+					}
+					renderTestPull(e.stdout, r)
+				}
+			}
+			return testPullError(results)
+		},
+	}
+}
+
+// testPullCredentials reads --authfile, or the default files. With no
+// file at all the pulls are anonymous.
+func testPullCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
+	if len(c.StringSlice("authfile")) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
+		e.warnf("no credential files found; testing anonymous pulls (pass --authfile)")
+		return nil, nil
+	}
+	srcs, err := loadSources(c, e)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range srcs {
+		if s.Config != nil && (s.Config.CredsStore != "" || len(s.Config.CredHelpers) > 0) {
+			e.warnf("%s uses credential helpers; test-pull uses inline credentials only, as the kubelet does (see `pullsecret convert`)", s.Label())
+		}
+	}
+	return auth.CredentialsFromSources(srcs), nil
+}
+
+// testPullError summarises the failed images: the first failure decides
+// the exit code.
+func testPullError(results []*auth.TestPullResult) error {
+	var first error
+	failed := 0
+	for _, r := range results {
+		if err := r.Err(); err != nil {
+			failed++
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	switch {
+	case first == nil:
+		return nil
+	case len(results) == 1:
+		return fmt.Errorf("test-pull: %w", first)
+	}
+	return fmt.Errorf("test-pull: %d of %d images cannot be pulled; first: %w", failed, len(results), first)
+}
+
+// renderTestPull writes the step-by-step text report of one image.
+func renderTestPull(w io.Writer, r *auth.TestPullResult) {
+	fmt.Fprintf(w, "%s\n", r.Reference)
+	line := func(label, format string, args ...any) {
+		fmt.Fprintf(w, "  %-11s %s\n", label, fmt.Sprintf(format, args...))
+	}
+	if len(r.Candidates) == 0 {
+		line("candidates", "none for %s semantics: anonymous pull", r.Semantics)
+	}
+	for i, c := range r.Candidates {
+		label := ""
+		if i == 0 {
+			label = "candidates"
+		}
+		s := fmt.Sprintf("%d. %s  user %q  from %s  (%s)", i+1, c.Key, c.Username, c.Source, c.Reason)
+		if c.Note != "" {
+			s += "  " + c.Note
+		}
+		line(label, "%s", s)
+	}
+	for _, a := range r.Attempts {
+		var b strings.Builder
+		switch {
+		case a.Candidate > 0:
+			fmt.Fprintf(&b, "[%d %s] ", a.Candidate, a.Credential)
+		case a.Credential != "":
+			fmt.Fprintf(&b, "[%s] ", a.Credential)
+		}
+		if a.Method != "" {
+			fmt.Fprintf(&b, "%s %s", a.Method, a.URL)
+		}
+		if a.Status != 0 {
+			fmt.Fprintf(&b, " -> %d %s", a.Status, http.StatusText(a.Status))
+		}
+		if a.Detail != "" {
+			fmt.Fprintf(&b, ": %s", a.Detail)
+		}
+		if a.Error != "" {
+			fmt.Fprintf(&b, "; error: %s", a.Error)
+		}
+		line(a.Step, "%s", strings.TrimSpace(b.String()))
+	}
+	switch {
+	case r.Verdict == auth.VerdictOK && r.Credential != nil:
+		line("verdict", "ok: pulled with %s (user %q, from %s)", r.Credential.Key, r.Credential.Username, r.Credential.Source)
+	case r.Verdict == auth.VerdictOK:
+		line("verdict", "ok: pulled anonymously")
+	default:
+		line("verdict", "%s: %s", r.Verdict, r.Error)
+	}
+	if r.Digest != "" {
+		line("digest", "%s", r.Digest)
+	}
+	for _, n := range r.Notes {
+		line("note", "%s", n)
+	}
+}

@@ -1,0 +1,125 @@
+package dockercfg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// ErrEmptyResult: nothing was left to convert.
+var ErrEmptyResult = errors.New("no credentials to convert")
+
+// ConvertOptions configures Convert.
+type ConvertOptions struct {
+	// Registries keeps only entries matching one of these patterns (see
+	// MatchPattern); empty keeps all.
+	Registries []string
+	// SkipUnresolved drops entries that cannot be resolved (reported as
+	// warnings) instead of failing.
+	SkipUnresolved bool
+	// NewHelper makes a credential helper; nil means NewHelper(name, nil).
+	NewHelper func(name string) Helper
+}
+
+// ConvertResult is a self-contained config plus what the caller should say.
+type ConvertResult struct {
+	Config   *Config
+	Warnings []string
+}
+
+// MatchPattern reports whether a registry key matches a --registry pattern.
+// The pattern is a path.Match glob compared with the canonical key
+// ("quay.io/team", "https://index.docker.io/v1/"), its host, and its
+// host/path; a pattern without glob characters is normalised with ParseKey
+// first, so "docker.io" selects Docker Hub.
+func MatchPattern(pattern, key string) bool {
+	k, err := ParseKey(key)
+	if err != nil {
+		return false
+	}
+	if !strings.ContainsAny(pattern, "*?[") {
+		pk, err := ParseKey(pattern)
+		return err == nil && pk == k
+	}
+	hp := k.Host
+	if k.Path != "" {
+		hp += "/" + k.Path
+	}
+	for _, s := range []string{k.String(), k.Host, hp} {
+		if ok, _ := path.Match(pattern, s); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Convert resolves every entry of the sources (credential helpers included)
+// into one self-contained config whose entries all carry auth, username and
+// password under canonical keys. Earlier sources win when two give the same
+// registry key. Identity-token entries are kept with a warning, since the
+// kubelet ignores them. An unresolvable entry is an error (a *ResolveError)
+// unless SkipUnresolved; an empty result is ErrEmptyResult.
+func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*ConvertResult, error) {
+	newHelper := opts.NewHelper
+	if newHelper == nil {
+		newHelper = func(name string) Helper { return NewHelper(name, nil) }
+	}
+	var keep func(string) bool
+	if len(opts.Registries) > 0 {
+		keep = func(key string) bool {
+			for _, p := range opts.Registries {
+				if MatchPattern(p, key) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	res := &ConvertResult{Config: &Config{Format: FormatConfigJSON}}
+	from := map[Key]string{}
+	for _, src := range sources {
+		resolved, errs := src.Config.ResolveFiltered(ctx, newHelper, keep)
+		for _, err := range errs {
+			if !opts.SkipUnresolved {
+				return nil, fmt.Errorf("%s: %w", src.Label(), err)
+			}
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: skipped %v", src.Label(), err))
+		}
+		for _, r := range resolved {
+			k, err := ParseKey(r.Entry.Key)
+			if err != nil {
+				return nil, fmt.Errorf("%s: entry %q: %w", src.Label(), r.Entry.Key, err)
+			}
+			if prev, dup := from[k]; dup {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s: entry %q ignored: %s already gave credentials for %s", src.Label(), r.Entry.Key, prev, k))
+				continue
+			}
+			from[k] = src.Label()
+			e := r.Entry
+			out := &Entry{Key: k.String(), Email: e.Email, IdentityToken: e.IdentityToken, RegistryToken: e.RegistryToken}
+			if e.Username != "" || e.Password != "" {
+				if strings.Contains(e.Username, ":") {
+					return nil, fmt.Errorf("%s: entry %q: username contains ':', which auth cannot carry", src.Label(), e.Key)
+				}
+				out = NewEntry(k.String(), e.Username, e.Password, e.Email)
+				out.IdentityToken, out.RegistryToken = e.IdentityToken, e.RegistryToken
+			}
+			if out.IdentityToken != "" {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s: entry %q carries an identity token: the kubelet ignores it (docker, podman and crane use it)", src.Label(), e.Key))
+			}
+			if k.String() != e.Key {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s: key %q written as %q", src.Label(), e.Key, k.String()))
+			}
+			res.Config.Entries = append(res.Config.Entries, out)
+		}
+	}
+	if len(res.Config.Entries) == 0 {
+		if len(opts.Registries) > 0 {
+			return nil, fmt.Errorf("%w matching %s", ErrEmptyResult, strings.Join(opts.Registries, ", "))
+		}
+		return nil, ErrEmptyResult
+	}
+	return res, nil
+}

@@ -1,0 +1,50 @@
+// Package secrets builds, checks, encodes and reads Kubernetes image pull
+// secrets: core/v1 Secrets of type kubernetes.io/dockerconfigjson (data key
+// .dockerconfigjson, payload {"auths":{...}}) and kubernetes.io/dockercfg
+// (data key .dockercfg, the legacy flat {KEY:{...}} map).
+//
+// # Generating
+//
+// DockerConfigJSON returns the bytes kubectl create secret docker-registry
+// stores: compact JSON {"auths":{SERVER:{"username","password","email","auth"}}}
+// with the entry fields in that order, email omitted when empty, auth the
+// padded standard base64 of "username:password", and encoding/json's HTML
+// escaping (<, > and & written as \u003c, \u003e, \u0026). The server key is
+// used verbatim, as kubectl does. New and FromConfig wrap a payload in a
+// Secret; the namespace is set only when one is given, so that the output
+// matches kubectl's client dry run. AppendHash renames a Secret with kubectl's
+// --append-hash suffix (the namespace is not part of the hash).
+//
+// # Validating
+//
+// Validate applies the API server's checks (DNS-1123 subdomain name, DNS-1123
+// label namespace, labels, annotations, data keys, total size at most
+// MaxSize bytes, the type's required key, a JSON object payload) and then
+// stricter ones the API server lacks, because the kubelet silently ignores a
+// secret that fails them: the payload must parse as a docker config of the
+// format the type declares (so {"auths":…} in a dockercfg secret is refused),
+// must hold at least one entry, and every entry must carry its credentials
+// inline (the kubelet never runs credential helpers). Errors name the field
+// (metadata.name, data[.dockerconfigjson]) and never contain the payload.
+//
+// # Encoding
+//
+// Encode prints objects as kubectl does: yaml (sigs.k8s.io/yaml: keys in
+// alphabetical order), json (4-space indent, fields in struct order, a
+// trailing newline) or name (secret/NAME). Several objects become a YAML
+// stream separated by "---" or, in JSON, a v1 List. apiVersion and kind are
+// filled in from the object's Go type.
+//
+// # Reading credential sources
+//
+// ReadSource detects the format of a credential file from its content: a
+// docker config.json, a containers auth.json or a legacy .dockercfg gives one
+// Source; anything else is read as Kubernetes manifests (YAML or JSON; one
+// object, a List or SecretList, or a YAML stream separated by "---"). Every
+// Secret of a pull secret type gives one Source (stringData overrides data, as
+// on the API server). A Secret the kubelet would ignore or fail on — another
+// type, a data key that does not match the type, a payload in the wrong
+// format or that does not parse — is an error naming the file, the secret and
+// the problem. Objects of other kinds are skipped; a file with no pull secret
+// at all is ErrNoPullSecrets.
+package secrets

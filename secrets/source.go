@@ -1,0 +1,262 @@
+package secrets
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+
+	corev1 "k8s.io/api/core/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+// Errors wrapped by ReadSource.
+var (
+	// ErrNoPullSecrets: the manifests hold no Secret of a pull secret type.
+	ErrNoPullSecrets = errors.New("no pull secrets (types kubernetes.io/dockerconfigjson, kubernetes.io/dockercfg) found")
+	// ErrNotPullSecret: a Secret of another type, or whose data key does not
+	// match its type; the kubelet ignores it.
+	ErrNotPullSecret = errors.New("not a usable pull secret")
+	// ErrNotManifest: content that is neither a docker config nor
+	// Kubernetes manifests.
+	ErrNotManifest = errors.New("not a docker config or Kubernetes manifest")
+)
+
+// maxListDepth bounds List nesting (a List of Lists is legal but rare).
+const maxListDepth = 3
+
+// Source is one set of credentials read from a file: a whole docker config,
+// or the payload of one pull secret found in manifests.
+type Source struct {
+	Name   string            // file path, or "-" for standard input
+	Secret string            // "namespace/name" or "name" of the Secret; "" for a plain config file
+	Type   string            // the Secret's type; "" for a plain config file
+	Config *dockercfg.Config // the parsed credentials
+}
+
+// Label names the source as reports show it: the file, and the secret.
+func (s Source) Label() string {
+	if s.Secret != "" {
+		return s.Name + " (secret " + s.Secret + ")"
+	}
+	return s.Name
+}
+
+// ReadSource reads credentials from the content of the file name (used in
+// errors only; "-" for standard input). The format is detected from content:
+//
+//   - a JSON object without a string "kind" member is a docker config.json,
+//     containers auth.json or legacy .dockercfg, giving one Source;
+//   - otherwise the content is Kubernetes manifests, YAML or JSON: one object,
+//     a v1 List or SecretList, or a YAML stream separated by "---". Each Secret
+//     of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg gives
+//     one Source, in file order; stringData overrides data. Objects of other
+//     kinds are skipped.
+//
+// A Secret of another type, one whose data key does not match its type, or
+// whose payload is not a docker config of the type's format is an error
+// naming the file and the secret (errors.Is ErrNotPullSecret, or a
+// *dockercfg.ParseError for a payload that does not parse). Manifests
+// without any pull secret are ErrNoPullSecrets. Errors never contain
+// credential values.
+func ReadSource(name string, data []byte) ([]Source, error) {
+	if len(data) > dockercfg.MaxFileSize {
+		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
+	}
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case len(trimmed) == 0, bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
+		// dockercfg reports an empty file and a byte-order mark.
+		_, err := dockercfg.ParseNamed(data, name)
+		return nil, err
+	case trimmed[0] == '[':
+		return nil, fmt.Errorf("%s: %w: found a JSON array", name, ErrNotManifest)
+	case trimmed[0] == '{' && !hasKind(trimmed):
+		cfg, err := dockercfg.ParseNamed(data, name)
+		if err != nil {
+			return nil, err
+		}
+		return []Source{{Name: name, Config: cfg}}, nil
+	}
+	r := &reader{name: name}
+	if err := r.stream(data); err != nil {
+		return nil, err
+	}
+	if len(r.out) == 0 {
+		return nil, fmt.Errorf("%s: %w", name, ErrNoPullSecrets)
+	}
+	return r.out, nil
+}
+
+// hasKind reports whether a JSON object has a string member "kind", the mark
+// of a Kubernetes object (docker configs never have one).
+func hasKind(obj []byte) bool {
+	var probe map[string]json.RawMessage
+	if json.Unmarshal(obj, &probe) != nil {
+		return false
+	}
+	var kind string
+	return json.Unmarshal(probe["kind"], &kind) == nil && kind != ""
+}
+
+type reader struct {
+	name string
+	doc  int // 1-based document number in the stream
+	out  []Source
+}
+
+// object is the part of any Kubernetes object that decides what it is.
+type object struct {
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Items      []json.RawMessage `json:"items"`
+}
+
+func (r *reader) stream(data []byte) error {
+	yr := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	for {
+		doc, err := yr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: read YAML stream: %w", r.name, err)
+		}
+		r.doc++
+		js, err := yaml.YAMLToJSON(doc)
+		if err != nil {
+			return fmt.Errorf("%s: document %d: %w", r.name, r.doc, yamlError(err))
+		}
+		if t := bytes.TrimSpace(js); len(t) == 0 || string(t) == "null" {
+			continue // empty document, or only comments
+		}
+		if err := r.object(js, 0); err != nil {
+			return err
+		}
+	}
+}
+
+func (r *reader) object(js []byte, depth int) error {
+	var o object
+	if err := json.Unmarshal(js, &o); err != nil {
+		return fmt.Errorf("%s: document %d: %w: %s", r.name, r.doc, ErrNotManifest, jsonKindOf(js))
+	}
+	if o.Kind == "" {
+		return fmt.Errorf("%s: document %d: %w: no kind", r.name, r.doc, ErrNotManifest)
+	}
+	if o.APIVersion != "v1" {
+		return nil // not a core object: no Secret, List or SecretList
+	}
+	switch o.Kind {
+	case "List", "SecretList":
+		if depth >= maxListDepth {
+			return fmt.Errorf("%s: document %d: Lists nested more than %d deep", r.name, r.doc, maxListDepth)
+		}
+		for _, item := range o.Items {
+			if err := r.object(item, depth+1); err != nil {
+				return err
+			}
+		}
+	case "Secret":
+		return r.secret(js)
+	}
+	return nil
+}
+
+func (r *reader) secret(js []byte) error {
+	var s corev1.Secret
+	if err := json.Unmarshal(js, &s); err != nil {
+		return fmt.Errorf("%s: document %d: decode Secret: %w", r.name, r.doc, cleanDecodeError(err))
+	}
+	label := s.Name
+	if s.Namespace != "" {
+		label = s.Namespace + "/" + s.Name
+	}
+	if s.Name == "" {
+		label = fmt.Sprintf("(unnamed, document %d)", r.doc)
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s: secret %s: "+format, append([]any{r.name, label}, args...)...)
+	}
+	data := mergedData(&s)
+	f, ok := FormatOf(s.Type)
+	if !ok {
+		typ := s.Type
+		if typ == "" {
+			typ = corev1.SecretTypeOpaque
+		}
+		return fail("%w: type %s; the kubelet uses only types %s and %s", ErrNotPullSecret, typ, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg)
+	}
+	key := DataKey(f)
+	payload, ok := data[key]
+	if !ok {
+		other := DataKey(otherFormat(f))
+		if _, has := data[other]; has {
+			return fail("%w: type %s but data key %q; the kubelet ignores this secret", ErrNotPullSecret, s.Type, other)
+		}
+		return fail("%w: type %s but no data key %q; the kubelet ignores this secret", ErrNotPullSecret, s.Type, key)
+	}
+	if len(payload) == 0 {
+		return fail("%w: data[%s] is empty; the kubelet ignores this secret", ErrNotPullSecret, key)
+	}
+	cfg, err := dockercfg.Parse(payload)
+	if err != nil {
+		return fail("data[%s]: %w", key, err)
+	}
+	if len(cfg.Entries) > 0 && cfg.Format != f {
+		return fail("data[%s]: %w", key, wrongFormat(cfg.Format, f))
+	}
+	r.out = append(r.out, Source{Name: r.name, Secret: label, Type: string(s.Type), Config: cfg})
+	return nil
+}
+
+func otherFormat(f dockercfg.Format) dockercfg.Format {
+	if f == dockercfg.FormatLegacy {
+		return dockercfg.FormatConfigJSON
+	}
+	return dockercfg.FormatLegacy
+}
+
+func jsonKindOf(js []byte) string {
+	switch t := bytes.TrimSpace(js); {
+	case len(t) == 0:
+		return "empty"
+	case t[0] == '[':
+		return "found a list, not an object"
+	case t[0] == '"':
+		return "found a string, not an object"
+	default:
+		return "found a scalar, not an object"
+	}
+}
+
+var yamlLine = regexp.MustCompile(`line \d+`)
+
+// yamlError keeps a YAML parser error free of input text: go-yaml quotes
+// values in some messages, so only the line number is kept.
+func yamlError(err error) error {
+	if loc := yamlLine.FindString(err.Error()); loc != "" {
+		return fmt.Errorf("%w: invalid YAML at %s", ErrNotManifest, loc)
+	}
+	return fmt.Errorf("%w: invalid YAML", ErrNotManifest)
+}
+
+// cleanDecodeError describes a JSON decoding error without input text.
+func cleanDecodeError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Errorf("field %s: found a JSON %s", te.Field, te.Value)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at byte %d", se.Offset)
+	}
+	// base64.CorruptInputError and the rest carry offsets, not input.
+	return err
+}
