@@ -20,7 +20,9 @@ test:
 # The main job on embedded sample data: a real registry with delegated token
 # auth, a helper-backed docker config, convert, delegated, test-pull.
 demo:
-	$(GO) run ./internal/demo
+	$(GO) build -o $(BIN)/pullsecret ./cmd/pullsecret
+	$(GO) build -o $(BIN)/docker-credential-pullsecret-demo ./internal/demohelper
+	$(GO) run ./internal/demo -bin $(BIN) -data testdata/demo
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 20m $(PKGS)

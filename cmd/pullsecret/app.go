@@ -109,6 +109,7 @@ func newApp(e *env) *cli.App {
 	for _, cmd := range []*cli.Command{
 		newConvertCommand(e),
 		newInspectCommand(e),
+		newMatchCommand(e),
 		newTestPullCommand(e),
 	} {
 		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }

@@ -56,3 +56,33 @@ func loadSources(c *cli.Context, e *env) ([]dockercfg.Source, error) {
 	}
 	return out, nil
 }
+
+// resolveHelpers returns the sources with the entries of local files that use
+// credsStore/credHelpers resolved to inline credentials, as docker, podman and
+// crane resolve them when they read those files. Secrets are left alone: the
+// kubelet never runs helpers. Entries that cannot be resolved are dropped with
+// a warning naming the entry and the helper.
+func resolveHelpers(c *cli.Context, e *env, srcs []dockercfg.Source) []dockercfg.Source {
+	path := e.getenv("PATH")
+	newHelper := func(n string) dockercfg.Helper {
+		return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
+	}
+	out := make([]dockercfg.Source, 0, len(srcs))
+	for _, s := range srcs {
+		cfg := s.Config
+		if s.Secret != "" || cfg == nil || (cfg.CredsStore == "" && len(cfg.CredHelpers) == 0) {
+			out = append(out, s)
+			continue
+		}
+		resolved, errs := cfg.Resolve(c.Context, newHelper)
+		for _, err := range errs {
+			e.warnf("%s: %v", s.Label(), err)
+		}
+		rc := &dockercfg.Config{Format: cfg.Format}
+		for _, r := range resolved {
+			rc.Entries = append(rc.Entries, r.Entry)
+		}
+		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: rc})
+	}
+	return out
+}

@@ -99,11 +99,7 @@ func testPullCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range srcs {
-		if s.Config != nil && (s.Config.CredsStore != "" || len(s.Config.CredHelpers) > 0) {
-			e.warnf("%s uses credential helpers; test-pull uses inline credentials only, as the kubelet does (see `pullsecret convert`)", s.Label())
-		}
-	}
+	srcs = resolveHelpers(c, e, srcs)
 	return auth.CredentialsFromSources(srcs), nil
 }
 
