@@ -111,7 +111,7 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 		}
 		name := c.HelperFor(cd.key)
 		if name != "" {
-			user, secret, err := helper(name).Get(ctx, cd.key)
+			user, secret, err := helperGet(ctx, helper(name), cd.key)
 			switch {
 			case err == nil && user == "<token>":
 				out = append(out, Resolved{Entry: &Entry{Key: cd.key, IdentityToken: secret, Email: email}, Helper: name})
@@ -139,4 +139,20 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 		out = append(out, Resolved{Entry: r})
 	}
 	return out, errs
+}
+
+// helperGet asks a helper for key as written and then, if it has nothing, for
+// the canonical spelling of the same registry (https://index.docker.io/v1/
+// for a "docker.io" entry, "quay.io" for "https://quay.io"): docker asks
+// helpers with the canonical Docker Hub key, and users write keys either way.
+func helperGet(ctx context.Context, h Helper, key string) (string, string, error) {
+	user, secret, err := h.Get(ctx, key)
+	if !errors.Is(err, ErrCredentialsNotFound) {
+		return user, secret, err
+	}
+	k, kerr := ParseKey(key)
+	if kerr != nil || k.String() == key {
+		return user, secret, err
+	}
+	return h.Get(ctx, k.String())
 }

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+// secretPayload decodes the .dockerconfigjson of a Secret printed as YAML.
+func secretPayload(t *testing.T, manifest string) map[string]map[string]string {
+	t.Helper()
+	var s struct {
+		Type string            `json:"type"`
+		Data map[string]string `json:"data"`
+	}
+	if err := yaml.Unmarshal([]byte(manifest), &s); err != nil {
+		t.Fatalf("decode secret: %v\n%s", err, manifest)
+	}
+	b, err := base64.StdEncoding.DecodeString(s.Data[".dockerconfigjson"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Auths map[string]map[string]string `json:"auths"`
+	}
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg.Auths
+}
+
+func TestConvertResolvesCredentialHelpers(t *testing.T) {
+	t.Parallel()
+	env := installHelper(t, "psdemo", map[string][2]string{
+		"registry.example.com":        {"robot", "store-secret-1"},
+		"ghcr.io":                     {"gh-user", "gh-secret-2"},
+		"https://index.docker.io/v1/": {"hub-user", "hub-secret-3"},
+		"only-in-store.example.com":   {"listed", "listed-secret-4"},
+	})
+	cfg := writeFile(t, "config.json", `{
+	"auths": {
+		"registry.example.com": {},
+		"quay.io": {"auth": "`+dockercfg.EncodeAuth("quay-user", "quay-pass")+`", "email": "q@example.com"},
+		"docker.io": {}
+	},
+	"credsStore": "psdemo",
+	"credHelpers": {"ghcr.io": "psdemo"}
+}`)
+	r := runCLI(t, "", env, "convert", "regcred", "--authfile", cfg)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	auths := secretPayload(t, r.stdout)
+	want := map[string][2]string{
+		"registry.example.com":        {"robot", "store-secret-1"},
+		"quay.io":                     {"quay-user", "quay-pass"},
+		"https://index.docker.io/v1/": {"hub-user", "hub-secret-3"},
+		"ghcr.io":                     {"gh-user", "gh-secret-2"},
+		"only-in-store.example.com":   {"listed", "listed-secret-4"},
+	}
+	if len(auths) != len(want) {
+		t.Errorf("got keys %v, want %v", keys(auths), want)
+	}
+	for k, up := range want {
+		e, ok := auths[k]
+		if !ok {
+			t.Errorf("missing entry %q", k)
+			continue
+		}
+		if e["username"] != up[0] || e["password"] != up[1] || e["auth"] != dockercfg.EncodeAuth(up[0], up[1]) {
+			t.Errorf("entry %q = user %q, auth %q; want %v", k, e["username"], e["auth"], up)
+		}
+	}
+	if auths["quay.io"]["email"] != "q@example.com" {
+		t.Errorf("email lost: %v", auths["quay.io"])
+	}
+	for _, s := range []string{"store-secret", "gh-secret", "hub-secret", "quay-pass"} {
+		if strings.Contains(r.stderr, s) {
+			t.Errorf("secret %q on stderr: %s", s, r.stderr)
+		}
+	}
+}
+
+func keys(m map[string]map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestConvertRegistryFilterAndRawOutputs(t *testing.T) {
+	t.Parallel()
+	cfg := writeFile(t, "config.json", `{"auths":{
+		"quay.io":{"auth":"`+dockercfg.EncodeAuth("a", "pa")+`"},
+		"quay.io/repository-main":{"auth":"`+dockercfg.EncodeAuth("b", "pb")+`"},
+		"ghcr.io":{"username":"c","password":"pc"}}}`)
+	r := runCLI(t, "", nil, "convert", "--authfile", cfg, "--registry", "quay.io*", "-o", "dockercfg")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	c, err := dockercfg.ParseFormat([]byte(r.stdout), dockercfg.FormatLegacy)
+	if err != nil {
+		t.Fatalf("output is not a .dockercfg: %v\n%s", err, r.stdout)
+	}
+	if len(c.Entries) != 2 || c.Entries[0].Key != "quay.io" || c.Entries[1].Key != "quay.io/repository-main" {
+		t.Errorf("entries %v", c.Entries)
+	}
+	r = runCLI(t, "", nil, "convert", "--authfile", cfg, "--registry", "ghcr.io", "-o", "dockerconfigjson")
+	c, err = dockercfg.ParseFormat([]byte(r.stdout), dockercfg.FormatConfigJSON)
+	if r.code != 0 || err != nil || len(c.Entries) != 1 || !c.Entries[0].HasAuth() || c.Entries[0].Password != "pc" {
+		t.Fatalf("exit %d err %v out %s", r.code, err, r.stdout)
+	}
+	r = runCLI(t, "", nil, "convert", "x", "--authfile", cfg, "--registry", "nomatch.example.com")
+	if r.code != exitNoCredentials || !strings.Contains(r.stderr, "no credentials") {
+		t.Errorf("empty result: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestConvertUnresolvedEntries(t *testing.T) {
+	t.Parallel()
+	env := installHelper(t, "psempty", nil)
+	cfg := writeFile(t, "config.json", `{"auths":{"registry.example.com":{},"quay.io":{"auth":"`+dockercfg.EncodeAuth("a", "pa")+`"}},"credsStore":"psempty"}`)
+	r := runCLI(t, "", env, "convert", "x", "--authfile", cfg)
+	if r.code != exitNoCredentials || !strings.Contains(r.stderr, `"registry.example.com"`) || !strings.Contains(r.stderr, "psempty") {
+		t.Errorf("unresolved: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runCLI(t, "", env, "convert", "x", "--authfile", cfg, "--skip-unresolved")
+	if r.code != 0 || len(secretPayload(t, r.stdout)) != 1 {
+		t.Errorf("skip-unresolved: exit %d, stderr %q", r.code, r.stderr)
+	}
+	missing := writeFile(t, "config.json", `{"auths":{"registry.example.com":{}},"credsStore":"not-installed"}`)
+	r = runCLI(t, "", map[string]string{"PATH": t.TempDir()}, "convert", "x", "--authfile", missing)
+	if r.code != exitNoCredentials || !strings.Contains(r.stderr, "not installed") {
+		t.Errorf("missing helper: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+func TestInspectJSONAndWarnings(t *testing.T) {
+	t.Parallel()
+	cfg := writeFile(t, "config.json", `{"auths":{
+		"https://Quay.IO/v1/":{"auth":"`+strings.TrimRight(dockercfg.EncodeAuth("u", "secret-pw"), "=")+`"},
+		"docker.io":{"username":"hub","password":"hub-pw"},
+		"ghcr.io":{"identitytoken":"tok-123"},
+		"empty.example.com":{}
+	}}`)
+	r := runCLI(t, "", nil, "inspect", "--authfile", cfg, "-o", "json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rep struct {
+		Entries []struct {
+			Key, Registry, Username, Kind, Password string
+			Warnings                                []string
+		} `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Entries) != 4 {
+		t.Fatalf("entries: %+v", rep.Entries)
+	}
+	wantKind := []string{"auth", "password", "identitytoken", "empty"}
+	wantWarn := []string{"unpadded", "Docker Hub alias", "identity token", "no credentials"}
+	for i, e := range rep.Entries {
+		if e.Kind != wantKind[i] {
+			t.Errorf("%s: kind %q, want %q", e.Key, e.Kind, wantKind[i])
+		}
+		if !strings.Contains(strings.Join(e.Warnings, "|"), wantWarn[i]) {
+			t.Errorf("%s: warnings %q lack %q", e.Key, e.Warnings, wantWarn[i])
+		}
+		if e.Password != "" {
+			t.Errorf("%s: password shown without --show-secrets", e.Key)
+		}
+	}
+	if rep.Entries[0].Registry != "quay.io" {
+		t.Errorf("registry %q", rep.Entries[0].Registry)
+	}
+	if strings.Contains(r.stdout, "secret-pw") || strings.Contains(r.stdout, "hub-pw") || strings.Contains(r.stdout, "tok-123") {
+		t.Errorf("secret in redacted report: %s", r.stdout)
+	}
+	r = runCLI(t, "", nil, "inspect", "--authfile", cfg, "--show-secrets")
+	if !strings.Contains(r.stdout, "hub-pw") {
+		t.Errorf("--show-secrets did not reveal: %s", r.stdout)
+	}
+	if r := runCLI(t, "", nil, "inspect", "--authfile", cfg, "--strict"); r.code != 1 {
+		t.Errorf("--strict: exit %d", r.code)
+	}
+}
