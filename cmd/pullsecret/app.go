@@ -123,7 +123,12 @@ func newApp(e *env) *cli.App {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	app := newApp(e)
-	err := app.RunContext(ctx, interspersed(app, args))
+	var err error
+	if name := commandName(args); name != "" && app.Command(name) == nil {
+		err = usagef("unknown command %q (see pullsecret --help)", name)
+	} else {
+		err = app.RunContext(ctx, interspersed(app, args))
+	}
 	if err != nil {
 		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
 		fmt.Fprintf(stderr, "pullsecret: %s\n", msg)
@@ -188,4 +193,14 @@ func interspersed(app *cli.App, args []string) []string {
 		out = append(out, pos...)
 	}
 	return out
+}
+
+// commandName returns the first argument that is not a flag, "" if none.
+func commandName(args []string) string {
+	for _, a := range args[1:] {
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+	}
+	return ""
 }

@@ -26,7 +26,7 @@ func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) r
 func TestUnknownCommandIsUsageError(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, "", nil, "no-such-command")
-	if r.code != exitUsage && r.code != exitError {
+	if r.code != exitUsage || !strings.Contains(r.stderr, "no-such-command") {
 		t.Fatalf("exit %d, want 2", r.code)
 	}
 }
