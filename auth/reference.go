@@ -1,10 +1,5 @@
 package auth
 
-import (
-	"fmt"
-
-	"github.com/distribution/reference"
-)
 
 // Reference kinds reported by [Reference.Kind].
 const (
@@ -30,7 +25,8 @@ const (
 const defaultTag = "latest"
 
 // Reference is a parsed image reference, normalised the way the kubelet
-// normalises it (github.com/distribution/reference ParseNormalizedNamed).
+// normalises it (the grammar of github.com/distribution/reference
+// ParseNormalizedNamed, see refparse.go).
 // It is a comparable value.
 type Reference struct {
 	// Kind is KindTag or KindDigest.
@@ -57,22 +53,20 @@ type Reference struct {
 // names are normalised ("nginx" is docker.io/library/nginx:latest). The error
 // names the image.
 func ParseReference(image string) (Reference, error) {
-	named, err := reference.ParseNormalizedNamed(image)
+	p, err := parseNormalizedNamed(image)
 	if err != nil {
-		return Reference{}, fmt.Errorf("parse image reference %q: %w", image, err)
+		return Reference{}, refError(image, err)
 	}
 	r := Reference{
 		Kind:       KindTag,
-		Registry:   reference.Domain(named),
-		Repository: reference.Path(named),
-		RepoToPull: named.Name(),
+		Registry:   p.domain,
+		Repository: p.path,
+		RepoToPull: p.domain + "/" + p.path,
+		Tag:        p.tag,
 	}
-	if t, ok := named.(reference.Tagged); ok {
-		r.Tag = t.Tag()
-	}
-	if d, ok := named.(reference.Digested); ok {
+	if p.digest != "" {
 		r.Kind = KindDigest
-		r.Digest = d.Digest().String()
+		r.Digest = p.digest
 	}
 	if r.Tag == "" && r.Digest == "" {
 		r.Tag = defaultTag
