@@ -31,8 +31,12 @@ type HelperError struct {
 	Helper string // helper suffix, e.g. "pass"
 	Action string // get or list
 	Server string // server URL asked for (get)
-	Stderr string // the helper's stderr, redacted and shortened
-	Err    error  // ErrHelperMissing or ErrHelperFailed, joined with the cause
+	// Stderr is the helper's stderr, or when that is empty the error message
+	// it printed on stdout (as helpers built on credentials.Serve do),
+	// redacted and shortened by RedactHelperOutput. Output that looks like
+	// JSON is never kept.
+	Stderr string
+	Err    error // ErrHelperMissing or ErrHelperFailed, joined with the cause
 }
 
 func (e *HelperError) Error() string {
@@ -115,7 +119,7 @@ func (h *execHelper) run(ctx context.Context, action, server string, call func(c
 	}
 	ctx, cancel := context.WithTimeout(ctx, h.opts.Timeout)
 	defer cancel()
-	var stderr bytes.Buffer
+	var stderr, stdout bytes.Buffer
 	var runErr error
 	pf := func(args ...string) client.Program {
 		cmd := exec.CommandContext(ctx, bin, args...)
@@ -123,7 +127,7 @@ func (h *execHelper) run(ctx context.Context, action, server string, call func(c
 		// A helper killed at the deadline may leave a child holding its
 		// stdout (a shell script's sleep, say); stop waiting for it.
 		cmd.WaitDelay = helperWaitDelay
-		return &program{cmd: cmd, err: &runErr}
+		return &program{cmd: cmd, err: &runErr, failOut: &stdout}
 	}
 	err = call(pf)
 	if err == nil {
@@ -141,8 +145,13 @@ func (h *execHelper) run(ctx context.Context, action, server string, call func(c
 	case ctx.Err() != nil:
 		cause = ctx.Err()
 	}
+	msg := stderr.String()
+	if strings.TrimSpace(msg) == "" {
+		// Helpers built on credentials.Serve print their error on stdout.
+		msg = stdout.String()
+	}
 	return &HelperError{Helper: h.name, Action: action, Server: server,
-		Stderr: RedactHelperOutput(stderr.String()), Err: fmt.Errorf("%w: %w", ErrHelperFailed, cause)}
+		Stderr: RedactHelperOutput(msg), Err: fmt.Errorf("%w: %w", ErrHelperFailed, cause)}
 }
 
 func (h *execHelper) Get(ctx context.Context, serverURL string) (string, string, error) {
@@ -169,8 +178,9 @@ func (h *execHelper) List(ctx context.Context) (map[string]string, error) {
 }
 
 type program struct {
-	cmd *exec.Cmd
-	err *error
+	cmd     *exec.Cmd
+	err     *error
+	failOut *bytes.Buffer // stdout of a failed run, unless it looks like data
 }
 
 func (p *program) Input(in io.Reader) { p.cmd.Stdin = in }
@@ -183,6 +193,11 @@ func (p *program) Output() ([]byte, error) {
 		// since a failing helper may echo anything.
 		if credentials.IsErrCredentialsNotFoundMessage(string(out)) {
 			return out, err
+		}
+		// Keep an error message for the report, never what looks like a
+		// credentials response.
+		if t := bytes.TrimSpace(out); len(t) > 0 && t[0] != '{' && t[0] != '[' && t[0] != '"' {
+			p.failOut.Write(t[:min(len(t), 4096)])
 		}
 		return nil, err
 	}

@@ -99,6 +99,17 @@ func newApp(e *env) *cli.App {
 		Writer:               e.stdout,
 		ErrWriter:            e.stderr,
 		HideHelpCommand:      true,
+		// urfave/cli's own help flag is a package-level variable it writes
+		// to on every run; each app gets its own instead, so that parallel
+		// in-process runs do not race.
+		HideHelp: true,
+		Flags:    []cli.Flag{helpFlag()},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usagef("unknown command %q (see pullsecret --help)", c.Args().First())
+			}
+			return cli.ShowAppHelp(c)
+		},
 		EnableBashCompletion: false,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -108,11 +119,22 @@ func newApp(e *env) *cli.App {
 	// One constructor per command file.
 	for _, cmd := range []*cli.Command{
 		newConvertCommand(e),
+		newDelegatedCommand(e),
+		newCreateCommand(e),
 		newInspectCommand(e),
 		newMatchCommand(e),
 		newTestPullCommand(e),
 	} {
 		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		cmd.HideHelp = true
+		cmd.Flags = append(cmd.Flags, helpFlag())
+		action, name := cmd.Action, cmd.Name
+		cmd.Action = func(c *cli.Context) error {
+			if c.Bool("help") {
+				return cli.ShowCommandHelp(c, name)
+			}
+			return action(c)
+		}
 		app.Commands = append(app.Commands, cmd)
 	}
 	return app
@@ -203,4 +225,8 @@ func commandName(args []string) string {
 		}
 	}
 	return ""
+}
+
+func helpFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}
 }

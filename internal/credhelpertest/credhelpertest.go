@@ -107,7 +107,8 @@ func (st *Store) Save(path string) error {
 // Main serves the helper protocol for os.Args[1] and exits; it does not return.
 func Main() {
 	path := StorePath(os.Args[0], os.Getenv)
-	credentials.Serve(&helper{path: path})
+	credentials.Serve(&helper{path: path}) // exits only on failure
+	os.Exit(0)
 }
 
 // helper is the credentials.Helper over a store file.

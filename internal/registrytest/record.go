@@ -90,11 +90,11 @@ type Request struct {
 
 // Filter selects recorded requests; a zero field matches anything.
 type Filter struct {
-	Host       Host
-	Route      Route
-	Method     string
-	Repo       string
-	AuthScheme string
+	Host       Host   // server role, e.g. HostRegistry
+	Route      Route  // e.g. RouteManifest
+	Method     string // e.g. http.MethodHead
+	Repo       string // repository name, e.g. "team/app"
+	AuthScheme string // "Basic", "Bearer"; matches Request.AuthScheme
 }
 
 // match reports whether r passes f.

@@ -21,8 +21,8 @@ import (
 
 	"github.com/distribution/distribution/v3/configuration"
 	"github.com/distribution/distribution/v3/registry/handlers"
-	storagemiddleware "github.com/distribution/distribution/v3/registry/storage/driver/middleware"
 	storagedriver "github.com/distribution/distribution/v3/registry/storage/driver"
+	storagemiddleware "github.com/distribution/distribution/v3/registry/storage/driver/middleware"
 	"github.com/sirupsen/logrus"
 	"golang.org/x/crypto/bcrypt"
 

@@ -152,17 +152,27 @@ type tokenClaims struct {
 
 // mint signs a registry token for user with the given access. The header
 // carries x5c (the signing certificate, which is in the registry's
-// rootcertbundle) and kid (its RFC 7638 JWK thumbprint).
+// rootcertbundle) and kid (its RFC 7638 JWK thumbprint); the registry uses
+// x5c, and would fall back to kid without it.
 func (e *Env) mint(user string, access []scope, now time.Time) (string, error) {
-	jti, err := randomHex(16)
+	claims, err := e.claims(user, access, now)
 	if err != nil {
 		return "", err
+	}
+	return e.sign(claims, true)
+}
+
+// claims builds the claim set of a token for user.
+func (e *Env) claims(user string, access []scope, now time.Time) (tokenClaims, error) {
+	jti, err := randomHex(16)
+	if err != nil {
+		return tokenClaims{}, err
 	}
 	entries := make([]accessEntry, 0, len(access))
 	for _, s := range access {
 		entries = append(entries, accessEntry{Type: s.typ, Name: s.name, Actions: s.actions})
 	}
-	claims := tokenClaims{
+	return tokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    e.opts.Issuer,
 			Subject:   user,
@@ -173,10 +183,17 @@ func (e *Env) mint(user string, access []scope, now time.Time) (string, error) {
 			ID:        jti,
 		},
 		Access: entries,
-	}
+	}, nil
+}
+
+// sign signs claims with ES256, with a kid header and, if x5c, the
+// signing certificate.
+func (e *Env) sign(claims tokenClaims, x5c bool) (string, error) {
 	tok := jwt.NewWithClaims(jwt.SigningMethodES256, claims)
 	tok.Header["kid"] = e.signer.kid
-	tok.Header["x5c"] = []string{base64.StdEncoding.EncodeToString(e.signer.certDER)}
+	if x5c {
+		tok.Header["x5c"] = []string{base64.StdEncoding.EncodeToString(e.signer.certDER)}
+	}
 	signed, err := tok.SignedString(e.signer.key)
 	if err != nil {
 		return "", fmt.Errorf("sign token: %w", err)

@@ -1,0 +1,373 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/secrets"
+)
+
+// maxPasswordSize bounds --password-stdin and --password-file input.
+const maxPasswordSize = 64 << 10
+
+func newCreateCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "create",
+		Usage:     "create an image pull secret (drop-in for kubectl create secret docker-registry)",
+		ArgsUsage: "NAME",
+		Description: `Prints a Secret of type kubernetes.io/dockerconfigjson (or, with --type dockercfg,
+kubernetes.io/dockercfg). For kubectl's flags the output is byte-identical to
+kubectl create secret docker-registry NAME ... --dry-run=client -o yaml|json.
+Unlike kubectl, the default output is the YAML manifest (-o yaml), since
+pullsecret never talks to a cluster; pipe it to kubectl apply -f -.
+
+The password comes from exactly one of --password-stdin, --password-file,
+--password-env or --docker-password (which works, with a warning: it is visible
+in the process list and shell history). Standard input and files are read
+byte-exact except for ONE trailing newline ("\n" or "\r\n"), which is removed.
+
+--from-file takes a docker config.json (or, with --type dockercfg, a legacy
+.dockercfg) stored verbatim after it is checked: valid JSON, the format of the
+type, entries with inline credentials whose auth decodes. It cannot be combined
+with the credential flags (kubectl silently ignores them).`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "docker-server", Aliases: []string{"server"}, Value: dockercfg.DockerHubKey, Usage: "registry `SERVER`, used verbatim as the entry key"},
+			&cli.StringFlag{Name: "docker-username", Aliases: []string{"u", "username"}, Usage: "user name"},
+			&cli.StringFlag{Name: "docker-password", Aliases: []string{"p", "password"}, Usage: "password (visible to other processes; prefer --password-stdin or --password-file)"},
+			&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from standard input (one trailing newline removed)"},
+			&cli.StringFlag{Name: "password-file", Usage: "read the password from `FILE` (one trailing newline removed)"},
+			&cli.StringFlag{Name: "password-env", Usage: "read the password from the environment variable `VAR`"},
+			&cli.StringFlag{Name: "docker-email", Aliases: []string{"email"}, Usage: "email (optional)"},
+			&cli.StringSliceFlag{Name: "from-file", Usage: "docker config file to store, `[KEY=]PATH` (comma-separated or repeated, as in kubectl)"},
+			&cli.BoolFlag{Name: "append-hash", Usage: "append a hash of the content to the name, as kubectl does"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret (omitted when not given)"},
+			&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
+			&cli.GenericFlag{Name: "label", Value: &createKVList{flag: "--label"}, Usage: "label `KEY=VALUE` (repeatable)"},
+			&cli.GenericFlag{Name: "annotation", Value: &createKVList{flag: "--annotation"}, Usage: "annotation `KEY=VALUE` (repeatable)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson/dockercfg (the raw payload)"},
+			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or client, accepted for kubectl compatibility (nothing is sent to a cluster)"},
+		},
+		Action: func(c *cli.Context) error { return runCreate(c, e) },
+	}
+}
+
+// createKVList is a repeatable KEY=VALUE flag that, unlike StringSliceFlag,
+// does not split values at commas.
+type createKVList struct {
+	flag string
+	keys []string
+	m    map[string]string
+}
+
+func (l *createKVList) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("%s %q: want KEY=VALUE", l.flag, v)
+	}
+	if l.m == nil {
+		l.m = map[string]string{}
+	}
+	if _, dup := l.m[k]; dup {
+		return fmt.Errorf("%s: key %q given twice", l.flag, k)
+	}
+	l.keys = append(l.keys, k)
+	l.m[k] = val
+	return nil
+}
+
+func (l *createKVList) String() string { return strings.Join(l.keys, ",") }
+
+func runCreate(c *cli.Context, e *env) error {
+	out := c.String("output")
+	switch out {
+	case secrets.OutputYAML, secrets.OutputJSON, secrets.OutputName, "dockerconfigjson", "dockercfg":
+	default:
+		return usagef("create: --output %q: want yaml, json, name, dockerconfigjson or dockercfg", out)
+	}
+	format, err := secrets.ParseType(c.String("type"))
+	if err != nil {
+		return usageError{fmt.Errorf("create: --type: %w", err)}
+	}
+	if raw := out == "dockerconfigjson" || out == "dockercfg"; raw && out != format.String() {
+		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", out, out)
+	}
+	switch d := c.String("dry-run"); d {
+	case "none", "client":
+	case "server":
+		return usagef("create: --dry-run=server: pullsecret never talks to a cluster; use --dry-run=client (or none) and pipe the output to kubectl apply -f -")
+	default:
+		return usagef("create: --dry-run %q: want none or client", d)
+	}
+	if c.NArg() != 1 {
+		return usagef("create: exactly one NAME is required, got %d", c.NArg())
+	}
+	name := c.Args().First()
+	namespace := c.String("namespace")
+
+	// Warnings are printed only once the secret is valid, so that a failure
+	// is one line on stderr.
+	var warnings []string
+	warnf := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
+	var s *corev1.Secret
+	if files := c.StringSlice("from-file"); len(files) > 0 {
+		// The flags that build an entry; kubectl ignores them with --from-file.
+		for _, f := range []string{"docker-server", "docker-username", "docker-password", "password-stdin", "password-file", "password-env", "docker-email"} {
+			if c.IsSet(f) {
+				return usagef("create: --from-file cannot be combined with --%s: the credentials come from the file (kubectl silently ignores the credential flags)", f)
+			}
+		}
+		payload, err := createPayloadFromFiles(warnf, files, format)
+		if err != nil {
+			return err
+		}
+		s = secrets.New(name, namespace, format, payload)
+	} else {
+		cfg, err := createConfigFromFlags(c, e, warnf)
+		if err != nil {
+			return err
+		}
+		if s, err = secrets.FromConfig(name, namespace, cfg, format); err != nil {
+			return fmt.Errorf("create: %w", err)
+		}
+	}
+	if l := c.Generic("label").(*createKVList); len(l.m) > 0 {
+		s.Labels = l.m
+	}
+	if a := c.Generic("annotation").(*createKVList); len(a.m) > 0 {
+		s.Annotations = a.m
+	}
+	if c.Bool("append-hash") {
+		if _, err := secrets.AppendHash(s); err != nil {
+			return fmt.Errorf("create: --append-hash: %w", err)
+		}
+	}
+	if err := secrets.Validate(s); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	for _, w := range warnings {
+		e.warnf("%s", w)
+	}
+	if out == "dockerconfigjson" || out == "dockercfg" {
+		payload := s.Data[secrets.DataKey(format)]
+		if len(payload) > 0 && payload[len(payload)-1] != '\n' {
+			payload = append(payload[:len(payload):len(payload)], '\n')
+		}
+		if _, err := e.stdout.Write(payload); err != nil {
+			return fmt.Errorf("create: write output: %w", err)
+		}
+		return nil
+	}
+	if err := secrets.Encode(e.stdout, out, s); err != nil {
+		return fmt.Errorf("create: %w", err)
+	}
+	return nil
+}
+
+// createConfigFromFlags builds the one-entry config of the credential flags.
+func createConfigFromFlags(c *cli.Context, e *env, warnf func(string, ...any)) (*dockercfg.Config, error) {
+	var sources []string
+	for _, f := range []string{"docker-password", "password-stdin", "password-file", "password-env"} {
+		if c.IsSet(f) {
+			sources = append(sources, "--"+f)
+		}
+	}
+	if len(sources) > 1 {
+		return nil, usagef("create: %s all give the password; use exactly one", strings.Join(sources, " and "))
+	}
+	server := c.String("docker-server")
+	username := c.String("docker-username")
+	if !c.IsSet("docker-username") || len(sources) == 0 {
+		return nil, usagef("create: either --from-file or --docker-username with a password (--password-stdin, --password-file, --password-env or --docker-password) is required")
+	}
+	if server == "" {
+		return nil, usagef("create: --docker-server: must not be empty")
+	}
+	if username == "" {
+		return nil, fmt.Errorf("create: --docker-username: %w", secrets.ErrEmptyUsername)
+	}
+	if strings.Contains(username, ":") {
+		return nil, fmt.Errorf("create: --docker-username: %w", secrets.ErrColonInUsername)
+	}
+	if _, err := dockercfg.ParseKey(server); err != nil {
+		return nil, fmt.Errorf("create: --docker-server: %w", err)
+	}
+	var password string
+	switch sources[0] {
+	case "--docker-password":
+		password = c.String("docker-password")
+		warnf("--docker-password exposes the password in the process list and shell history; use --password-stdin, --password-file or --password-env")
+	case "--password-stdin":
+		p, err := createReadPassword(e.stdin)
+		if err != nil {
+			return nil, fmt.Errorf("create: --password-stdin: %w", err)
+		}
+		password = p
+	case "--password-file":
+		file := c.String("password-file")
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("create: --password-file %s: %w", file, createPathError(err))
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("create: --password-file %s: is a directory", file)
+		}
+		p, err := createReadPassword(f)
+		if err != nil {
+			return nil, fmt.Errorf("create: --password-file %s: %w", file, err)
+		}
+		password = p
+	case "--password-env":
+		v := c.String("password-env")
+		password = e.getenv(v)
+		if password == "" {
+			return nil, fmt.Errorf("create: --password-env %s: the variable is not set or empty", v)
+		}
+	}
+	if password == "" {
+		return nil, fmt.Errorf("create: %s: the password is empty", sources[0])
+	}
+	for _, w := range dockercfg.KeyWarnings(server) {
+		warnf("--docker-server: %s", w)
+	}
+	cfg, err := secrets.NewConfig(server, username, password, c.String("docker-email"))
+	if err != nil {
+		return nil, fmt.Errorf("create: %w", err)
+	}
+	return cfg, nil
+}
+
+// createReadPassword reads a password byte-exact, removing one trailing
+// newline ("\n" or "\r\n").
+func createReadPassword(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxPasswordSize+1))
+	if err != nil {
+		return "", fmt.Errorf("read: %w", err)
+	}
+	if len(b) > maxPasswordSize {
+		return "", fmt.Errorf("longer than %d bytes; not a password", maxPasswordSize)
+	}
+	s := string(b)
+	if strings.HasSuffix(s, "\r\n") {
+		s = s[:len(s)-2]
+	} else if strings.HasSuffix(s, "\n") {
+		s = s[:len(s)-1]
+	}
+	if s == "" {
+		return "", errors.New("the password is empty")
+	}
+	return s, nil
+}
+
+// createPayloadFromFiles reads the --from-file sources with kubectl's rules
+// for [KEY=]PATH, then checks what kubectl does not: the key is the one the
+// type needs, the file is a docker config of the type's format whose entries
+// carry credentials, and it fits in a Secret.
+func createPayloadFromFiles(warnf func(string, ...any), sources []string, format dockercfg.Format) ([]byte, error) {
+	want := secrets.DataKey(format)
+	var payload []byte
+	seen := false
+	for _, src := range sources {
+		key, file, err := createParseFileSource(src, want)
+		if err != nil {
+			return nil, usagef("create: --from-file %s: %v", src, err)
+		}
+		if errs := validation.IsConfigMapKey(key); len(errs) > 0 {
+			return nil, fmt.Errorf("create: --from-file %s: %q is not valid key name for a Secret %s", src, key, strings.Join(errs, ";"))
+		}
+		if key != want {
+			return nil, fmt.Errorf("create: --from-file %s: key %q: a %s secret keeps its credentials under %q (the kubelet ignores other keys)", src, key, secrets.Type(format), want)
+		}
+		if seen {
+			return nil, usagef("create: --from-file %s: cannot add key %s, another key by that name already exists", src, key)
+		}
+		seen = true
+		data, err := createReadConfigFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
+		}
+		cfg, err := secrets.CheckPayload(data, format)
+		if err != nil {
+			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
+		}
+		for _, en := range cfg.Entries {
+			for _, w := range dockercfg.KeyWarnings(en.Key) {
+				warnf("--from-file %s: %s", file, w)
+			}
+			if en.IdentityToken != "" {
+				warnf("--from-file %s: entry %q carries an identity token: the kubelet ignores it", file, en.Key)
+			}
+			if en.Unpadded {
+				warnf("--from-file %s: entry %q: auth is unpadded base64, which docker and podman reject", file, en.Key)
+			}
+		}
+		if cfg.CredsStore != "" || len(cfg.CredHelpers) > 0 {
+			warnf("--from-file %s: credsStore/credHelpers are stored but the kubelet ignores them", file)
+		}
+		payload = data
+	}
+	return payload, nil
+}
+
+// createParseFileSource splits [KEY=]PATH as kubectl's ParseFileSource does;
+// a bare path gets the type's key, as kubectl gives it .dockerconfigjson.
+func createParseFileSource(src, defaultKey string) (key, file string, err error) {
+	switch n := strings.Count(src, "="); {
+	case n == 0:
+		return defaultKey, src, nil
+	case n == 1 && strings.HasPrefix(src, "="):
+		return "", "", fmt.Errorf("key name for file path %v missing", strings.TrimPrefix(src, "="))
+	case n == 1 && strings.HasSuffix(src, "="):
+		return "", "", fmt.Errorf("file path for key name %v missing", strings.TrimSuffix(src, "="))
+	case n > 1:
+		return "", "", errors.New("key names or file paths cannot contain '='")
+	}
+	key, file, _ = strings.Cut(src, "=")
+	return key, file, nil
+}
+
+// createReadConfigFile reads a --from-file source, refusing directories and
+// anything larger than a Secret can hold before reading it whole.
+func createReadConfigFile(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, createPathError(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, createPathError(err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("is a directory; give a docker config file (%s)", path.Join(filepath.ToSlash(file), "config.json"))
+	}
+	data, err := io.ReadAll(io.LimitReader(f, secrets.MaxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", createPathError(err))
+	}
+	if len(data) > secrets.MaxSize {
+		return nil, fmt.Errorf("larger than %d bytes, the most a Secret holds", secrets.MaxSize)
+	}
+	return data, nil
+}
+
+// createPathError drops the path an *fs.PathError repeats, since the message
+// already names the file.
+func createPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

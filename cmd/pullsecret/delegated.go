@@ -1,0 +1,216 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/secrets"
+)
+
+func newDelegatedCommand(e *env) *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "registry", Usage: "the registry, HOST[:PORT][/PATH] (required)"},
+		&cli.StringFlag{Name: "auth-server", Usage: "HOST[:PORT] of the token server; default: the host of the Bearer realm the registry names (GET https://HOST/v2/)"},
+	}
+	flags = append(flags, delegatedCredentialFlags()...)
+	flags = append(flags,
+		&cli.StringFlag{Name: "registry-secret", Usage: "name of the registry's secret (default: derived from the registry, e.g. registry-example-com-5000)"},
+		&cli.StringFlag{Name: "auth-secret", Usage: "name of the auth server's secret (default: derived from its host, e.g. sso-example-com)"},
+		&cli.StringFlag{Name: "single", Usage: "emit one secret NAME holding both entries instead of two secrets"},
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the secrets"},
+		&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson (the raw config.json holding both entries)"},
+	)
+	flags = append(flags, networkFlags()...)
+	return &cli.Command{
+		Name:  "delegated",
+		Usage: "pull secrets for a registry and the auth server it delegates authentication to",
+		Description: "Writes the same credentials under the registry's key and under the host of its token " +
+			"realm, as OpenShift requires for registries that delegate authentication (its image import looks " +
+			"credentials up by the realm's host; the kubelet only needs the registry's). Without --auth-server " +
+			"the registry is asked (GET https://HOST/v2/) for its Bearer realm. Two secrets by default " +
+			"(auth server first), one with --single; only the registry's when the realm is on the registry's " +
+			"own host. Default names: the key lower-cased, every run of other characters than a-z and 0-9 " +
+			"replaced by '-', at most 63 characters.",
+		Flags: flags,
+		Action: func(c *cli.Context) error {
+			out := c.String("output")
+			raw := out == "dockerconfigjson"
+			if !raw && out != secrets.OutputYAML && out != secrets.OutputJSON && out != secrets.OutputName {
+				return usagef("delegated: --output %q: want yaml, json, name or dockerconfigjson", out)
+			}
+			format, err := parseSecretType(c.String("type"))
+			if err != nil {
+				return err
+			}
+			if raw && c.IsSet("type") && format != dockercfg.FormatConfigJSON {
+				return usagef("delegated: --type %s conflicts with --output dockerconfigjson", c.String("type"))
+			}
+			if c.NArg() > 0 {
+				return usagef("delegated: unexpected argument %q (the registry goes in --registry)", c.Args().First())
+			}
+			if c.String("registry") == "" {
+				return usagef("delegated: --registry is required")
+			}
+			if c.String("single") != "" && (c.String("registry-secret") != "" || c.String("auth-secret") != "") {
+				return usagef("delegated: --single conflicts with --registry-secret and --auth-secret")
+			}
+			// Names are checked before any request is made.
+			for _, f := range []string{"registry-secret", "auth-secret", "single"} {
+				if v := c.String(f); v != "" {
+					if msgs := validation.IsDNS1123Subdomain(v); len(msgs) > 0 {
+						return fmt.Errorf("delegated: --%s %q: %s", f, v, strings.Join(msgs, "; "))
+					}
+				}
+			}
+			if ns := c.String("namespace"); ns != "" {
+				if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+					return fmt.Errorf("delegated: --namespace %q: %s", ns, strings.Join(msgs, "; "))
+				}
+			}
+			user, pass, err := delegatedCredentials(c, e)
+			if err != nil {
+				return err
+			}
+			nopts, err := networkOptions(c)
+			if err != nil {
+				return err
+			}
+			opts := secrets.DelegatedOptions{
+				Registry:       c.String("registry"),
+				AuthServer:     c.String("auth-server"),
+				Username:       user,
+				Password:       pass,
+				Email:          c.String("docker-email"),
+				Namespace:      c.String("namespace"),
+				RegistrySecret: c.String("registry-secret"),
+				AuthSecret:     c.String("auth-secret"),
+				Single:         c.String("single"),
+				Format:         format,
+			}
+			regKey, authKey, err := secrets.DelegatedKeys(opts.Registry, opts.AuthServer)
+			if err != nil {
+				return fmt.Errorf("delegated: %w", err)
+			}
+			if opts.AuthServer == "" {
+				host, same, err := auth.DiscoverRealmHost(c.Context, opts.Registry, nopts)
+				if err != nil {
+					return discoveryError(regKey, err)
+				}
+				if same {
+					opts.AuthServer = ""
+					fmt.Fprintf(e.stderr, "pullsecret: note: %s does not delegate authentication to another host (realm on %s): writing the registry entry only\n", regKey, host)
+				} else {
+					opts.AuthServer = host
+				}
+			} else if authKey == "" {
+				fmt.Fprintf(e.stderr, "pullsecret: note: --auth-server %s is the registry's own host: writing the registry entry only\n", opts.AuthServer)
+			}
+			if raw {
+				cfg, err := secrets.DelegatedConfig(opts)
+				if err != nil {
+					return fmt.Errorf("delegated: %w", err)
+				}
+				b, err := cfg.MarshalAs(dockercfg.FormatConfigJSON)
+				if err != nil {
+					return fmt.Errorf("delegated: encode: %w", err)
+				}
+				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+				return err
+			}
+			ss, err := secrets.DelegatedPair(opts)
+			if err != nil {
+				return fmt.Errorf("delegated: %w", err)
+			}
+			objs := make([]runtime.Object, len(ss))
+			for i, s := range ss {
+				objs[i] = s
+			}
+			return secrets.Encode(e.stdout, out, objs...)
+		},
+	}
+}
+
+// discoveryError wraps a failed realm discovery with advice, keeping the
+// exit code of its failure class (5 for network, TLS and timeouts).
+func discoveryError(registry string, err error) error {
+	err = fmt.Errorf("delegated: discover the auth server of %s (or pass --auth-server): %w", registry, err)
+	if _, sentinel := auth.Classify(err); sentinel != nil {
+		return withCode(exitCode(sentinel), err)
+	}
+	return err
+}
+
+// delegatedCredentialFlags are create's credential flags (SPEC §2.1).
+func delegatedCredentialFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "docker-username", Aliases: []string{"u", "username"}, Usage: "user name (required)"},
+		&cli.StringFlag{Name: "docker-password", Aliases: []string{"p", "password"}, Usage: "password (visible to other processes; prefer --password-stdin or --password-file)"},
+		&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from standard input (one trailing newline removed)"},
+		&cli.StringFlag{Name: "password-file", Usage: "read the password from `FILE` (one trailing newline removed)"},
+		&cli.StringFlag{Name: "password-env", Usage: "read the password from the environment variable `VAR`"},
+		&cli.StringFlag{Name: "docker-email", Aliases: []string{"email"}, Usage: "email (optional)"},
+	}
+}
+
+// delegatedCredentials reads the user name and the password, which comes
+// from exactly one of the password flags, read as create reads it.
+func delegatedCredentials(c *cli.Context, e *env) (username, password string, err error) {
+	var sources []string
+	for _, f := range []string{"docker-password", "password-stdin", "password-file", "password-env"} {
+		if c.IsSet(f) {
+			sources = append(sources, "--"+f)
+		}
+	}
+	switch {
+	case len(sources) > 1:
+		return "", "", usagef("delegated: %s: give the password once", strings.Join(sources, " and "))
+	case !c.IsSet("docker-username") || len(sources) == 0:
+		return "", "", usagef("delegated: --docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required")
+	}
+	switch sources[0] {
+	case "--docker-password":
+		password = c.String("docker-password")
+		e.warnf("--docker-password exposes the password in the process list and shell history; use --password-stdin or --password-file")
+	case "--password-stdin":
+		if password, err = createReadPassword(e.stdin); err != nil {
+			return "", "", fmt.Errorf("delegated: --password-stdin: %w", err)
+		}
+	case "--password-file":
+		file := c.String("password-file")
+		f, err := os.Open(file)
+		if err != nil {
+			return "", "", fmt.Errorf("delegated: --password-file %s: %w", file, createPathError(err))
+		}
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return "", "", fmt.Errorf("delegated: --password-file %s: is a directory", file)
+		}
+		if password, err = createReadPassword(f); err != nil {
+			return "", "", fmt.Errorf("delegated: --password-file %s: %w", file, err)
+		}
+	case "--password-env":
+		v := c.String("password-env")
+		if password = e.getenv(v); password == "" {
+			return "", "", fmt.Errorf("delegated: --password-env %s: the variable is not set or empty", v)
+		}
+	}
+	if password == "" {
+		return "", "", fmt.Errorf("delegated: %s: the password is empty", sources[0])
+	}
+	username = c.String("docker-username")
+	switch {
+	case username == "":
+		return "", "", fmt.Errorf("delegated: --docker-username: %w", secrets.ErrEmptyUsername)
+	case strings.Contains(username, ":"):
+		return "", "", fmt.Errorf("delegated: --docker-username: %w", secrets.ErrColonInUsername)
+	}
+	return username, password, nil
+}
