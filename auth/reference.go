@@ -1,6 +1,5 @@
 package auth
 
-
 // Reference kinds reported by [Reference.Kind].
 const (
 	// KindTag is a reference without a digest ("nginx", "quay.io/a/b:1").

@@ -94,11 +94,11 @@ func exitCode(err error) int {
 
 func newApp(e *env) *cli.App {
 	app := &cli.App{
-		Name:                 "pullsecret",
-		Usage:                "container registry credentials and Kubernetes image pull secrets",
-		Writer:               e.stdout,
-		ErrWriter:            e.stderr,
-		HideHelpCommand:      true,
+		Name:            "pullsecret",
+		Usage:           "container registry credentials and Kubernetes image pull secrets",
+		Writer:          e.stdout,
+		ErrWriter:       e.stderr,
+		HideHelpCommand: true,
 		// urfave/cli's own help flag is a package-level variable it writes
 		// to on every run; each app gets its own instead, so that parallel
 		// in-process runs do not race.

@@ -19,9 +19,9 @@ import (
 	_ "github.com/google/go-containerregistry/pkg/authn"
 	_ "github.com/google/go-containerregistry/pkg/v1/remote"
 	_ "github.com/urfave/cli/v2"
+	_ "golang.org/x/crypto/bcrypt"
 	_ "k8s.io/api/core/v1"
 	_ "k8s.io/api/rbac/v1"
 	_ "k8s.io/apimachinery/pkg/apis/meta/v1"
 	_ "sigs.k8s.io/yaml"
-	_ "golang.org/x/crypto/bcrypt"
 )
