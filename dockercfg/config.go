@@ -270,7 +270,7 @@ func parse(data []byte, file string) (*Config, error) {
 			if isNull(m.Value) {
 				continue
 			}
-			ems, err := objectMembers(m.Value, false)
+			ems, err := splitObject(m.Value, false)
 			if err != nil {
 				return fail(fmt.Errorf("auths: %w", err))
 			}
@@ -293,7 +293,7 @@ func parse(data []byte, file string) (*Config, error) {
 			if isNull(m.Value) {
 				continue
 			}
-			hms, err := objectMembers(m.Value, false)
+			hms, err := splitObject(m.Value, false)
 			if err != nil {
 				return fail(fmt.Errorf("credHelpers: %w", err))
 			}
@@ -310,7 +310,7 @@ func parse(data []byte, file string) (*Config, error) {
 				c.HelperOrder = append(c.HelperOrder, hm.Name)
 			}
 		default:
-			c.extra[m.Name] = m.Value
+			c.extra[m.Name] = bytes.Clone(m.Value)
 		}
 	}
 	return c, nil
@@ -333,7 +333,7 @@ func legacy(members []member) bool {
 		if isNull(m.Value) {
 			continue
 		}
-		fs, err := objectMembers(m.Value, true)
+		fs, err := splitObject(m.Value, true)
 		if err != nil {
 			return false
 		}
@@ -356,21 +356,25 @@ func parseEntry(key string, v json.RawMessage) (*Entry, *ParseError) {
 	if isNull(v) {
 		return e, nil
 	}
-	fields, err := objectMembers(v, true)
+	fields, err := splitObject(v, true)
 	if err != nil {
 		return nil, perr("", fmt.Errorf("entry must be a JSON object: %w", err))
 	}
 	for _, f := range fields {
 		lower := strings.ToLower(f.Name)
 		if !entryFields[lower] {
-			e.Extra = append(e.Extra, Field{Name: f.Name, Value: f.Value})
+			e.Extra = append(e.Extra, Field{Name: f.Name, Value: bytes.Clone(f.Value)})
 			continue
 		}
 		if f.Name != lower {
 			e.Spellings = append(e.Spellings, f.Name)
 		}
 		var s string
-		if !isNull(f.Value) {
+		if len(f.Value) > 0 && f.Value[0] == '"' {
+			if s, err = decodeString(f.Value); err != nil {
+				return nil, perr(lower, fmt.Errorf("must be a string: %w", err))
+			}
+		} else if !isNull(f.Value) {
 			if err := json.Unmarshal(f.Value, &s); err != nil {
 				return nil, perr(lower, fmt.Errorf("must be a string: %w", cleanJSONErr(err)))
 			}
@@ -417,6 +421,16 @@ type member struct {
 // duplicates are rejected, since "Quay.io" and "quay.io" are two map keys to
 // every consumer.
 func objectMembers(data []byte, fold bool) ([]member, error) {
+	if json.Valid(data) {
+		return splitObject(data, fold)
+	}
+	// Invalid: decode token by token for a precise, value-free error.
+	return decodeMembers(data, fold)
+}
+
+// decodeMembers is objectMembers through encoding/json's Decoder: slower, but
+// its errors locate invalid JSON.
+func decodeMembers(data []byte, fold bool) ([]member, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil {

@@ -105,7 +105,6 @@ func newDelegatedCommand(e *env) *cli.Command {
 					return discoveryError(regKey, err)
 				}
 				if same {
-					opts.AuthServer = ""
 					fmt.Fprintf(e.stderr, "pullsecret: note: %s does not delegate authentication to another host (realm on %s): writing the registry entry only\n", regKey, host)
 				} else {
 					opts.AuthServer = host

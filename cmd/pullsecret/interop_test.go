@@ -31,10 +31,13 @@ import (
 // requireSkopeoEnv makes a missing skopeo a failure instead of a skip (CI).
 const requireSkopeoEnv = "PULLSECRET_REQUIRE_SKOPEO"
 
+// craneDir holds the crane binary; TestMain removes it.
+var craneDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "pullsecret-crane-") })
+
 // craneBinary builds go-containerregistry's crane at the version in go.mod,
-// once per test binary, into a temporary directory.
+// once per test binary, into craneDir.
 var craneBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "pullsecret-crane-")
+	dir, err := craneDir()
 	if err != nil {
 		return "", err
 	}
@@ -45,6 +48,15 @@ var craneBinary = sync.OnceValues(func() (string, error) {
 	}
 	return bin, nil
 })
+
+// TestMain removes the crane binary built for the interop test.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if dir, err := craneDir(); err == nil {
+		os.RemoveAll(dir)
+	}
+	os.Exit(code)
+}
 
 const (
 	ioUser = "interop-user"
