@@ -333,7 +333,8 @@ func legacy(members []member) bool {
 		if isNull(m.Value) {
 			continue
 		}
-		fs, err := splitObject(m.Value, true)
+		var arr [8]member
+		fs, err := splitObjectInto(arr[:0], m.Value, true)
 		if err != nil {
 			return false
 		}
@@ -356,7 +357,8 @@ func parseEntry(key string, v json.RawMessage) (*Entry, *ParseError) {
 	if isNull(v) {
 		return e, nil
 	}
-	fields, err := splitObject(v, true)
+	var arr [8]member // an entry has a handful of fields
+	fields, err := splitObjectInto(arr[:0], v, true)
 	if err != nil {
 		return nil, perr("", fmt.Errorf("entry must be a JSON object: %w", err))
 	}

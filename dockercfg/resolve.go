@@ -73,8 +73,8 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 		key   string
 		entry *Entry
 	}
-	var cands []cand
-	seen := map[Key]bool{}
+	cands := make([]cand, 0, len(c.Entries)+len(c.HelperOrder))
+	seen := make(map[Key]bool, len(c.Entries)+len(c.HelperOrder))
 	add := func(key string, e *Entry) {
 		if keep != nil && !keep(key) {
 			return
@@ -103,7 +103,7 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 			add(k, nil)
 		}
 	}
-	var out []Resolved
+	out := make([]Resolved, 0, len(cands))
 	for _, cd := range cands {
 		email := ""
 		if cd.entry != nil {

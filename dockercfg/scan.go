@@ -13,6 +13,12 @@ import (
 // value taken from a document objectMembers accepted): one pass, no copy,
 // member values alias data. It reports non-objects the way objectMembers does.
 func splitObject(data []byte, fold bool) ([]member, error) {
+	return splitObjectInto(nil, data, fold)
+}
+
+// splitObjectInto is splitObject appending to dst, so that callers can pass a
+// small array on their stack for entry objects.
+func splitObjectInto(dst []member, data []byte, fold bool) ([]member, error) {
 	s := scanner{data: data}
 	s.ws()
 	if s.i >= len(data) {
@@ -22,7 +28,7 @@ func splitObject(data []byte, fold bool) ([]member, error) {
 		return nil, fmt.Errorf("expected a JSON object, found %s", kindOf(c))
 	}
 	s.i++
-	var out []member
+	out := dst[:0]
 	for {
 		s.ws()
 		if s.i < len(data) && data[s.i] == '}' {

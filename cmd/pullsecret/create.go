@@ -41,14 +41,8 @@ byte-exact except for ONE trailing newline ("\n" or "\r\n"), which is removed.
 .dockercfg) stored verbatim after it is checked: valid JSON, the format of the
 type, entries with inline credentials whose auth decodes. It cannot be combined
 with the credential flags (kubectl silently ignores them).`,
-		Flags: []cli.Flag{
+		Flags: append(credentialFlags(),
 			&cli.StringFlag{Name: "docker-server", Aliases: []string{"server"}, Value: dockercfg.DockerHubKey, Usage: "registry `SERVER`, used verbatim as the entry key"},
-			&cli.StringFlag{Name: "docker-username", Aliases: []string{"u", "username"}, Usage: "user name"},
-			&cli.StringFlag{Name: "docker-password", Aliases: []string{"p", "password"}, Usage: "password (visible to other processes; prefer --password-stdin or --password-file)"},
-			&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from standard input (one trailing newline removed)"},
-			&cli.StringFlag{Name: "password-file", Usage: "read the password from `FILE` (one trailing newline removed)"},
-			&cli.StringFlag{Name: "password-env", Usage: "read the password from the environment variable `VAR`"},
-			&cli.StringFlag{Name: "docker-email", Aliases: []string{"email"}, Usage: "email (optional)"},
 			&cli.StringSliceFlag{Name: "from-file", Usage: "docker config file to store, `[KEY=]PATH` (comma-separated or repeated, as in kubectl)"},
 			&cli.BoolFlag{Name: "append-hash", Usage: "append a hash of the content to the name, as kubectl does"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret (omitted when not given)"},
@@ -57,7 +51,7 @@ with the credential flags (kubectl silently ignores them).`,
 			&cli.GenericFlag{Name: "annotation", Value: &createKVList{flag: "--annotation"}, Usage: "annotation `KEY=VALUE` (repeatable)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson/dockercfg (the raw payload)"},
 			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or client, accepted for kubectl compatibility (nothing is sent to a cluster)"},
-		},
+		),
 		Action: func(c *cli.Context) error { return runCreate(c, e) },
 	}
 }
@@ -176,67 +170,17 @@ func runCreate(c *cli.Context, e *env) error {
 
 // createConfigFromFlags builds the one-entry config of the credential flags.
 func createConfigFromFlags(c *cli.Context, e *env, warnf func(string, ...any)) (*dockercfg.Config, error) {
-	var sources []string
-	for _, f := range []string{"docker-password", "password-stdin", "password-file", "password-env"} {
-		if c.IsSet(f) {
-			sources = append(sources, "--"+f)
-		}
-	}
-	if len(sources) > 1 {
-		return nil, usagef("create: %s all give the password; use exactly one", strings.Join(sources, " and "))
-	}
 	server := c.String("docker-server")
-	username := c.String("docker-username")
-	if !c.IsSet("docker-username") || len(sources) == 0 {
-		return nil, usagef("create: either --from-file or --docker-username with a password (--password-stdin, --password-file, --password-env or --docker-password) is required")
-	}
 	if server == "" {
 		return nil, usagef("create: --docker-server: must not be empty")
-	}
-	if username == "" {
-		return nil, fmt.Errorf("create: --docker-username: %w", secrets.ErrEmptyUsername)
-	}
-	if strings.Contains(username, ":") {
-		return nil, fmt.Errorf("create: --docker-username: %w", secrets.ErrColonInUsername)
 	}
 	if _, err := dockercfg.ParseKey(server); err != nil {
 		return nil, fmt.Errorf("create: --docker-server: %w", err)
 	}
-	var password string
-	switch sources[0] {
-	case "--docker-password":
-		password = c.String("docker-password")
-		warnf("--docker-password exposes the password in the process list and shell history; use --password-stdin, --password-file or --password-env")
-	case "--password-stdin":
-		p, err := createReadPassword(e.stdin)
-		if err != nil {
-			return nil, fmt.Errorf("create: --password-stdin: %w", err)
-		}
-		password = p
-	case "--password-file":
-		file := c.String("password-file")
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, fmt.Errorf("create: --password-file %s: %w", file, createPathError(err))
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return nil, fmt.Errorf("create: --password-file %s: is a directory", file)
-		}
-		p, err := createReadPassword(f)
-		if err != nil {
-			return nil, fmt.Errorf("create: --password-file %s: %w", file, err)
-		}
-		password = p
-	case "--password-env":
-		v := c.String("password-env")
-		password = e.getenv(v)
-		if password == "" {
-			return nil, fmt.Errorf("create: --password-env %s: the variable is not set or empty", v)
-		}
-	}
-	if password == "" {
-		return nil, fmt.Errorf("create: %s: the password is empty", sources[0])
+	username, password, err := readCredentials(c, e, "create",
+		"either --from-file or --docker-username with a password (--password-stdin, --password-file, --password-env or --docker-password) is required", warnf)
+	if err != nil {
+		return nil, err
 	}
 	for _, w := range dockercfg.KeyWarnings(server) {
 		warnf("--docker-server: %s", w)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -19,7 +18,7 @@ func newDelegatedCommand(e *env) *cli.Command {
 		&cli.StringFlag{Name: "registry", Usage: "the registry, HOST[:PORT][/PATH] (required)"},
 		&cli.StringFlag{Name: "auth-server", Usage: "HOST[:PORT] of the token server; default: the host of the Bearer realm the registry names (GET https://HOST/v2/)"},
 	}
-	flags = append(flags, delegatedCredentialFlags()...)
+	flags = append(flags, credentialFlags()...)
 	flags = append(flags,
 		&cli.StringFlag{Name: "registry-secret", Usage: "name of the registry's secret (default: derived from the registry, e.g. registry-example-com-5000)"},
 		&cli.StringFlag{Name: "auth-secret", Usage: "name of the auth server's secret (default: derived from its host, e.g. sso-example-com)"},
@@ -75,7 +74,7 @@ func newDelegatedCommand(e *env) *cli.Command {
 					return fmt.Errorf("delegated: --namespace %q: %s", ns, strings.Join(msgs, "; "))
 				}
 			}
-			user, pass, err := delegatedCredentials(c, e)
+			user, pass, err := readCredentials(c, e, "delegated", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required", e.warnf)
 			if err != nil {
 				return err
 			}
@@ -145,71 +144,4 @@ func discoveryError(registry string, err error) error {
 		return withCode(exitCode(sentinel), err)
 	}
 	return err
-}
-
-// delegatedCredentialFlags are create's credential flags (SPEC §2.1).
-func delegatedCredentialFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "docker-username", Aliases: []string{"u", "username"}, Usage: "user name (required)"},
-		&cli.StringFlag{Name: "docker-password", Aliases: []string{"p", "password"}, Usage: "password (visible to other processes; prefer --password-stdin or --password-file)"},
-		&cli.BoolFlag{Name: "password-stdin", Usage: "read the password from standard input (one trailing newline removed)"},
-		&cli.StringFlag{Name: "password-file", Usage: "read the password from `FILE` (one trailing newline removed)"},
-		&cli.StringFlag{Name: "password-env", Usage: "read the password from the environment variable `VAR`"},
-		&cli.StringFlag{Name: "docker-email", Aliases: []string{"email"}, Usage: "email (optional)"},
-	}
-}
-
-// delegatedCredentials reads the user name and the password, which comes
-// from exactly one of the password flags, read as create reads it.
-func delegatedCredentials(c *cli.Context, e *env) (username, password string, err error) {
-	var sources []string
-	for _, f := range []string{"docker-password", "password-stdin", "password-file", "password-env"} {
-		if c.IsSet(f) {
-			sources = append(sources, "--"+f)
-		}
-	}
-	switch {
-	case len(sources) > 1:
-		return "", "", usagef("delegated: %s: give the password once", strings.Join(sources, " and "))
-	case !c.IsSet("docker-username") || len(sources) == 0:
-		return "", "", usagef("delegated: --docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required")
-	}
-	switch sources[0] {
-	case "--docker-password":
-		password = c.String("docker-password")
-		e.warnf("--docker-password exposes the password in the process list and shell history; use --password-stdin or --password-file")
-	case "--password-stdin":
-		if password, err = createReadPassword(e.stdin); err != nil {
-			return "", "", fmt.Errorf("delegated: --password-stdin: %w", err)
-		}
-	case "--password-file":
-		file := c.String("password-file")
-		f, err := os.Open(file)
-		if err != nil {
-			return "", "", fmt.Errorf("delegated: --password-file %s: %w", file, createPathError(err))
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.IsDir() {
-			return "", "", fmt.Errorf("delegated: --password-file %s: is a directory", file)
-		}
-		if password, err = createReadPassword(f); err != nil {
-			return "", "", fmt.Errorf("delegated: --password-file %s: %w", file, err)
-		}
-	case "--password-env":
-		v := c.String("password-env")
-		if password = e.getenv(v); password == "" {
-			return "", "", fmt.Errorf("delegated: --password-env %s: the variable is not set or empty", v)
-		}
-	}
-	if password == "" {
-		return "", "", fmt.Errorf("delegated: %s: the password is empty", sources[0])
-	}
-	username = c.String("docker-username")
-	switch {
-	case username == "":
-		return "", "", fmt.Errorf("delegated: --docker-username: %w", secrets.ErrEmptyUsername)
-	case strings.Contains(username, ":"):
-		return "", "", fmt.Errorf("delegated: --docker-username: %w", secrets.ErrColonInUsername)
-	}
-	return username, password, nil
 }

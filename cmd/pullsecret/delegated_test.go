@@ -316,7 +316,7 @@ func TestDelegatedFailures(t *testing.T) {
 		{"no registry", join(creds), exitUsage, "--registry is required"},
 		{"no password", join(reg, []string{"-u", dgUser}), exitUsage, "password"},
 		{"no username", join(reg, []string{"--password-stdin"}), exitUsage, "--docker-username"},
-		{"two password sources", join(reg, creds, []string{"--password-env", "X"}), exitUsage, "--password-stdin and --password-env: give the password once"},
+		{"two password sources", join(reg, creds, []string{"--password-env", "X"}), exitUsage, "--password-stdin and --password-env all give the password"},
 		{"colon in username", join(reg, []string{"-u", "a:b", "--password-stdin"}), exitError, "':'"},
 		{"single and names", join(reg, creds, []string{"--single", "x", "--auth-secret", "y"}), exitUsage, "--single conflicts"},
 		{"bad output", join(reg, creds, []string{"-o", "table"}), exitUsage, `--output "table"`},
