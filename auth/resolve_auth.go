@@ -19,8 +19,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// maxTokenResponse bounds a token response body.
-const maxTokenResponse = 1 << 20
+const (
+	// maxTokenResponse bounds a token response body.
+	maxTokenResponse = 1 << 20
+	// maxCachedRepos is the number of repositories per credential above
+	// which expired tokens are swept from the cache.
+	maxCachedRepos = 4096
+)
 
 // registryState is what a Resolver knows about one registry: its ping
 // (once), how it authenticates, and the token caches per credential.
@@ -247,6 +252,9 @@ func (as *authState) token(ctx context.Context, p *pingCall, repo string, avoid 
 			as.dropPending(repo)
 		}
 		c = &tokenCall{done: make(chan struct{}), repos: repos}
+		if len(as.tokens) >= maxCachedRepos {
+			as.prune(now)
+		}
 		for _, rp := range repos {
 			as.tokens[rp] = c
 		}
@@ -336,6 +344,19 @@ func (as *authState) fetch(ctx context.Context, p *pingCall, c *tokenCall) {
 				}
 			}
 		}
+	}
+}
+
+// prune drops the repositories whose token is no longer usable, so that
+// a long-lived Resolver does not accumulate them. Call with as.mu held.
+func (as *authState) prune(now time.Time) {
+	for rp, c := range as.tokens {
+		if !c.usable(now) {
+			delete(as.tokens, rp)
+		}
+	}
+	if len(as.singleOnly) >= maxCachedRepos {
+		clear(as.singleOnly)
 	}
 }
 

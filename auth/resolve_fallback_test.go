@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -82,7 +84,9 @@ func TestResolveBatchFallback(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			fake := &stingyRegistry{mode: mode, heads: map[int]int{}}
-			srv := httptest.NewTLSServer(fake)
+			srv := httptest.NewUnstartedServer(fake)
+			srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+			srv.StartTLS()
 			t.Cleanup(srv.Close)
 			host := strings.TrimPrefix(srv.URL, "https://")
 			r, err := auth.NewResolver(auth.ResolveOptions{Transport: srv.Client().Transport})

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,7 +74,8 @@ func (r *Resolver) fetch(ctx context.Context, it *resolveItem) (manifestInfo, er
 		authz = call.bearer
 	}
 	m, err := r.manifest(ctx, it, u, authz)
-	ref, is401 := err.(*refused401)
+	var ref *refused401
+	is401 := errors.As(err, &ref)
 	if is401 && call != nil && (!fresh || len(call.repos) > 1) {
 		// The cached token was revoked or expired early, or a batch token
 		// did not cover this repository: ask for this one alone.
@@ -83,7 +85,7 @@ func (r *Resolver) fetch(ctx context.Context, it *resolveItem) (manifestInfo, er
 			return manifestInfo{}, terr
 		}
 		m, err = r.manifest(ctx, it, u, next.bearer)
-		ref, is401 = err.(*refused401)
+		is401 = errors.As(err, &ref)
 		as.refused(call, repo, err == nil)
 	}
 	if is401 {

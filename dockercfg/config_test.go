@@ -565,3 +565,29 @@ func keys(c *dockercfg.Config) []string {
 	}
 	return out
 }
+
+// TestParseDoesNotAlias: the parsed config owns its data; a caller reusing the
+// input buffer does not change it.
+func TestParseDoesNotAlias(t *testing.T) {
+	t.Parallel()
+	data := readConfig(t, "unknown-fields.json")
+	c, err := dockercfg.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := c.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = bytes.Clone(before)
+	for i := range data {
+		data[i] = 'x'
+	}
+	after, err := c.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Errorf("Marshal changed after the input was overwritten:\n%s", after)
+	}
+}

@@ -8,7 +8,9 @@
 //
 // Field names are matched case-insensitively, as encoding/json does for docker,
 // the kubelet and podman, so "Auth", "identityToken" and "IdentityToken" are all
-// read. Marshal writes the lower-case spelling docker writes.
+// read. Marshal writes the lower-case spelling docker writes. A field given
+// twice ("auth" and "Auth") is an error; registry keys are map keys, so
+// "Quay.io" and "quay.io" are two entries, and only an exact repeat is an error.
 //
 // The auth field is base64 of "user:password", split at the first colon. Padded
 // and unpadded base64 are both accepted (the kubelet's rule); a value that is not

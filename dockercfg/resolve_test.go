@@ -270,3 +270,55 @@ func keysOf(rs []dockercfg.Resolved) []string {
 	}
 	return out
 }
+
+// TestResolveCanonicalKey: a helper that holds the canonical key
+// (https://index.docker.io/v1/, as docker login stores it) serves an entry
+// written as docker.io or with a scheme.
+func TestResolveCanonicalKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	addHelper(t, dir, "store", credhelpertest.Store{Credentials: map[string]cred{
+		"https://index.docker.io/v1/": {Username: "hub", Secret: "hub-secret"},
+		"quay.io":                     {Username: "q", Secret: "q-secret"},
+	}})
+	c, err := dockercfg.Parse([]byte(`{"auths":{"docker.io":{},"https://quay.io/v2/":{}},"credsStore":"store"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := c.Resolve(context.Background(), helpersIn(dir))
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	want := []resolvedView{
+		{Key: "docker.io", Helper: "store", Username: "hub", Password: "hub-secret", Auth: b64("hub:hub-secret")},
+		{Key: "https://quay.io/v2/", Helper: "store", Username: "q", Password: "q-secret", Auth: b64("q:q-secret")},
+	}
+	if diff := cmp.Diff(want, view(got)); diff != "" {
+		t.Errorf("Resolve (-want +got):\n%s", diff)
+	}
+}
+
+// TestResolveFiltered: keys that are not kept are neither resolved nor asked
+// of a helper (the helper fails for them if asked).
+func TestResolveFiltered(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	addHelper(t, dir, "store", credhelpertest.Store{
+		Credentials: map[string]cred{"quay.io": {Username: "q", Secret: "q-secret"}, "listed.example.com": {Username: "l", Secret: "l"}},
+		Faults: map[string]credhelpertest.Fault{
+			"get ghcr.io":            {Stderr: "asked for a filtered key", ExitCode: 1},
+			"get listed.example.com": {Stderr: "asked for a filtered key", ExitCode: 1},
+		},
+	})
+	c, err := dockercfg.Parse([]byte(`{"auths":{"quay.io":{},"ghcr.io":{}},"credsStore":"store"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := c.ResolveFiltered(context.Background(), helpersIn(dir), func(key string) bool { return key == "quay.io" })
+	if len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if diff := cmp.Diff([]string{"quay.io"}, keysOf(got)); diff != "" {
+		t.Errorf("resolved (-want +got):\n%s", diff)
+	}
+}

@@ -124,6 +124,7 @@ func newApp(e *env) *cli.App {
 		newInspectCommand(e),
 		newMatchCommand(e),
 		newTestPullCommand(e),
+		newResolveCommand(e),
 	} {
 		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 		cmd.HideHelp = true

@@ -1,0 +1,254 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+// maxReferenceLine bounds one line of a -f file.
+const maxReferenceLine = 64 << 10
+
+func newResolveCommand(e *env) *cli.Command {
+	// -f is a flag of its own sharing --file's list: urfave/cli would copy
+	// a repeatable generic value between alias names, doubling it.
+	files := &stringList{}
+	return &cli.Command{
+		Name:      "resolve",
+		Usage:     "pin image tags to the digests they point at now",
+		ArgsUsage: "IMAGE... [-f FILE|-]",
+		Description: "Prints REGISTRY/REPOSITORY@sha256:... for every image, in input order, e.g.\n" +
+			"docker.io/library/ruby@sha256:... for ruby:2.0. Images come from the arguments and from -f files\n" +
+			"(one a line; blank lines and # comments skipped; - is stdin). A digest input is checked and echoed.\n" +
+			"\n" +
+			"For a multi-platform image the digest is the index (manifest list) digest: that is what the\n" +
+			"reference resolves to and what the kubelet and containerd pin. --platform os/arch[/variant]\n" +
+			"gives the platform manifest's digest instead, as `crane digest --platform` does; -o json then\n" +
+			"shows both (digest and indexDigest).\n" +
+			"\n" +
+			"Credentials: the first one the kubelet would try for each image (--semantics to simulate\n" +
+			"docker or podman); anonymous when none matches. One ping per registry, tokens shared by all\n" +
+			"workers and asked for many repositories at once, kept-alive connections, HEAD requests.\n" +
+			"\n" +
+			"A failing image is reported on stderr with its failure class (as in test-pull); the others still\n" +
+			"print. Exit 0 when all resolved, else the code of the first failure: 3 no credentials,\n" +
+			"4 credentials rejected, 5 network/TLS/timeout, 1 other (not found, bad reference).",
+		Flags: append([]cli.Flag{
+			authfileFlag(),
+			&cli.GenericFlag{Name: "file", Value: files, Usage: "read images from FILE, one a line (- for stdin; repeatable; also -f FILE)"},
+			&cli.GenericFlag{Name: "f", Value: files, Hidden: true},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text (one pinned reference a line) or json"},
+			&cli.StringFlag{Name: "platform", Usage: "resolve an index to the manifest of this platform (os/arch[/variant], e.g. linux/arm64)"},
+			&cli.IntFlag{Name: "concurrency", Value: auth.DefaultConcurrency, Usage: "images resolved at once"},
+			&cli.StringFlag{Name: "semantics", Value: string(auth.SemanticsKubelet), Usage: "consumer whose credential choice to simulate: kubelet, docker or podman"},
+		}, networkFlags()...),
+		Action: func(c *cli.Context) error { return runResolve(c, e, files.values) },
+	}
+}
+
+func runResolve(c *cli.Context, e *env, files []string) error {
+	out := c.String("output")
+	if out != "text" && out != "json" {
+		return usagef("resolve: --output %q: want text or json", out)
+	}
+	if n := c.Int("concurrency"); n < 1 {
+		return usagef("resolve: --concurrency %d: want at least 1", n)
+	}
+	sem, err := auth.ParseSemantics(c.String("semantics"))
+	if err != nil {
+		return usagef("resolve: --semantics: %w", err)
+	}
+	stdinFiles := 0
+	for _, f := range files {
+		if f == "-" {
+			stdinFiles++
+		}
+	}
+	for _, a := range c.StringSlice("authfile") {
+		if a == "-" {
+			stdinFiles++
+		}
+	}
+	if stdinFiles > 1 {
+		return usagef("resolve: standard input (-) given more than once in -f and --authfile")
+	}
+	if c.NArg() == 0 && len(files) == 0 {
+		return usagef("resolve: no image given (pass IMAGE... or -f FILE)")
+	}
+	nopts, err := networkOptions(c)
+	if err != nil {
+		return err
+	}
+	creds, err := resolveCredentials(c, e)
+	if err != nil {
+		return err
+	}
+	readers := make([]namedReader, 0, len(files))
+	for _, f := range files {
+		if f == "-" {
+			readers = append(readers, namedReader{name: "standard input", r: e.stdin})
+			continue
+		}
+		fh, err := os.Open(f)
+		if err != nil {
+			return fmt.Errorf("resolve: read images: %w", err)
+		}
+		defer fh.Close()
+		readers = append(readers, namedReader{name: f, r: fh})
+	}
+	r, err := auth.NewResolver(auth.ResolveOptions{
+		Network:     nopts,
+		Credentials: creds,
+		Semantics:   sem,
+		Platform:    c.String("platform"),
+		Concurrency: c.Int("concurrency"),
+	})
+	if err != nil {
+		return usagef("resolve: %w", err)
+	}
+
+	var inputErr error
+	images := func(yield func(string) bool) {
+		for _, a := range c.Args().Slice() {
+			if !yield(a) {
+				return
+			}
+		}
+		for _, nr := range readers {
+			sc := bufio.NewScanner(nr.r)
+			sc.Buffer(make([]byte, 0, 4096), maxReferenceLine)
+			for sc.Scan() {
+				line := strings.TrimSpace(sc.Text())
+				if line == "" || strings.HasPrefix(line, "#") {
+					continue
+				}
+				if !yield(line) {
+					return
+				}
+			}
+			if err := sc.Err(); err != nil {
+				inputErr = fmt.Errorf("resolve: read images from %s: %w", nr.name, err)
+				return
+			}
+		}
+	}
+
+	stdout := bufio.NewWriter(e.stdout)
+	w := &resolveWriter{e: e, out: stdout, json: out == "json"}
+	err = r.ResolveEach(c.Context, images, w.write)
+	if ferr := w.finish(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fmt.Errorf("resolve: %w", err)
+	}
+	if inputErr != nil {
+		return inputErr
+	}
+	if w.failed > 0 {
+		return withCode(exitCode(w.first), fmt.Errorf("resolve: %d of %d images failed (first: %s, %s)",
+			w.failed, w.total, w.first.Input, w.first.Verdict))
+	}
+	return nil
+}
+
+// namedReader is one -f source.
+type namedReader struct {
+	name string
+	r    io.Reader
+}
+
+// resolveCredentials reads --authfile, or the default files; with none
+// the images are resolved anonymously.
+func resolveCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
+	if len(c.StringSlice("authfile")) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
+		return nil, nil
+	}
+	srcs, err := loadSources(c, e)
+	if err != nil {
+		return nil, err
+	}
+	return auth.CredentialsFromSources(resolveHelpers(c, e, srcs)), nil
+}
+
+// resolveWriter renders results as they come: pinned references (text) or
+// the elements of {"results":[...]} (json) on stdout, failures on stderr.
+type resolveWriter struct {
+	e      *env
+	out    *bufio.Writer
+	json   bool
+	total  int
+	failed int
+	first  *auth.ResolveError
+}
+
+func (w *resolveWriter) write(res auth.ResolveResult) error {
+	w.total++
+	if err := res.Err(); err != nil {
+		w.failed++
+		var re *auth.ResolveError
+		if errors.As(err, &re) && w.first == nil {
+			w.first = re
+		}
+		// Keep stdout and stderr in order on a terminal.
+		if err := w.out.Flush(); err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+		fmt.Fprintf(w.e.stderr, "pullsecret: %s\n", oneLine(err.Error()))
+	}
+	if w.json {
+		b, err := json.MarshalIndent(res, "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("encode result: %w", err)
+		}
+		sep := ",\n    "
+		if w.total == 1 {
+			sep = "{\n  \"results\": [\n    "
+		}
+		if _, err := w.out.WriteString(sep); err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+		_, err = w.out.Write(b)
+		if err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+		return nil
+	}
+	if res.Verdict == auth.VerdictOK {
+		if _, err := fmt.Fprintln(w.out, res.Reference); err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+	}
+	return nil
+}
+
+// finish closes the JSON document and flushes stdout.
+func (w *resolveWriter) finish() error {
+	if w.json {
+		end := "\n  ]\n}\n"
+		if w.total == 0 {
+			end = "{\n  \"results\": []\n}\n"
+		}
+		if _, err := w.out.WriteString(end); err != nil {
+			return fmt.Errorf("write results: %w", err)
+		}
+	}
+	if err := w.out.Flush(); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	return nil
+}
+
+// oneLine collapses whitespace, so that a message is one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
