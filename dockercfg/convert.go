@@ -77,8 +77,12 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 			return false
 		}
 	}
-	res := &ConvertResult{Config: &Config{Format: FormatConfigJSON}}
-	from := map[Key]string{}
+	n := 0
+	for _, src := range sources {
+		n += len(src.Config.Entries)
+	}
+	res := &ConvertResult{Config: &Config{Format: FormatConfigJSON, Entries: make([]*Entry, 0, n)}}
+	from := make(map[Key]string, n)
 	for _, src := range sources {
 		resolved, errs := src.Config.ResolveFiltered(ctx, newHelper, keep)
 		for _, err := range errs {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -80,7 +81,9 @@ func Redact(secret string) string {
 		return ""
 	}
 	sum := sha256.Sum256([]byte(secret))
-	return fmt.Sprintf("<redacted len=%d sha256=%s>", len(secret), hex.EncodeToString(sum[:4]))
+	var h [8]byte
+	hex.Encode(h[:], sum[:4])
+	return "<redacted len=" + strconv.Itoa(len(secret)) + " sha256=" + string(h[:]) + ">"
 }
 
 // Inspect lists every entry of the sources with lint warnings: non-canonical
@@ -93,8 +96,18 @@ func Inspect(sources []Source, opts InspectOptions) *InspectReport {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	r := &InspectReport{Entries: []InspectEntry{}}
-	where := map[Key][]string{}
+	n := 0
+	for _, src := range sources {
+		n += len(src.Config.Entries) + len(src.Config.HelperOrder)
+	}
+	r := &InspectReport{Entries: make([]InspectEntry, 0, n)}
+	// where records the sources of each registry key; most keys have one,
+	// which needs no slice.
+	type seen struct {
+		first string
+		more  []string
+	}
+	where := make(map[Key]*seen, n)
 	for _, src := range sources {
 		c := src.Config
 		label := src.Label()
@@ -105,10 +118,12 @@ func Inspect(sources []Source, opts InspectOptions) *InspectReport {
 			r.Warnings = append(r.Warnings, fmt.Sprintf("%s: credsStore/credHelpers in a Secret: the kubelet ignores them and gets no credentials for those entries; run pullsecret convert", label))
 		}
 		for _, e := range c.Entries {
-			ie := inspectEntry(src, e, now, opts.ShowSecrets)
+			ie := inspectEntry(src, label, e, now, opts.ShowSecrets)
 			if k, err := ParseKey(e.Key); err == nil {
-				if !contains(where[k], label) {
-					where[k] = append(where[k], label)
+				if w := where[k]; w == nil {
+					where[k] = &seen{first: label}
+				} else if w.first != label && !contains(w.more, label) {
+					w.more = append(w.more, label)
 				}
 			}
 			r.Entries = append(r.Entries, ie)
@@ -130,7 +145,8 @@ func Inspect(sources []Source, opts InspectOptions) *InspectReport {
 		if err != nil {
 			continue
 		}
-		if srcs := where[k]; len(srcs) > 1 {
+		if w := where[k]; w != nil && len(w.more) > 0 {
+			srcs := append([]string{w.first}, w.more...)
 			e.Warnings = append(e.Warnings, fmt.Sprintf("registry %s also has credentials in %s", k, strings.Join(others(srcs, e.Source), ", ")))
 		}
 	}
@@ -156,14 +172,14 @@ func others(list []string, s string) []string {
 	return out
 }
 
-func inspectEntry(src Source, e *Entry, now time.Time, show bool) InspectEntry {
+func inspectEntry(src Source, label string, e *Entry, now time.Time, show bool) InspectEntry {
 	c := src.Config
-	ie := InspectEntry{Source: src.Label(), Key: e.Key, Username: e.Username, Email: e.Email, Warnings: []string{}}
+	ie := InspectEntry{Source: label, Key: e.Key, Username: e.Username, Email: e.Email}
 	warn := func(format string, args ...any) { ie.Warnings = append(ie.Warnings, fmt.Sprintf(format, args...)) }
 	if k, err := ParseKey(e.Key); err == nil {
 		ie.Registry, ie.Path = k.Host, k.Path
 	}
-	ie.Warnings = append(ie.Warnings, KeyWarnings(e.Key)...)
+	ie.Warnings = KeyWarnings(e.Key)
 	helper := c.HelperFor(e.Key)
 	secret := e.Password
 	switch {
@@ -186,6 +202,9 @@ func inspectEntry(src Source, e *Entry, now time.Time, show bool) InspectEntry {
 	}
 	if ie.Kind != KindHelper && helper != "" {
 		ie.Helper = helper
+	}
+	if ie.Warnings == nil {
+		ie.Warnings = []string{} // encodes as [], never null
 	}
 	ie.Secret = Redact(secret)
 	if show {
