@@ -55,7 +55,7 @@ func TestKubeletKeyringConformance(t *testing.T) {
 				if err != nil {
 					t.Fatalf("secret %d: %v", i, err)
 				}
-				creds = append(creds, credentialsFromConfig(cfg, fmt.Sprintf("secret default/s%d", i))...)
+				creds = append(creds, CredentialsFromConfig(cfg, fmt.Sprintf("secret default/s%d", i))...)
 			}
 			got := usernames(NewKeyring(creds).Lookup(mustRef(t, v.Image), SemanticsKubelet))
 			want := v.Want

@@ -7,25 +7,6 @@ import (
 	"github.com/pullsecret/pullsecret/dockercfg"
 )
 
-// credentialsFromConfig adapts a parsed credential file to keyring input,
-// entries in file order, each naming source.
-func credentialsFromConfig(cfg *dockercfg.Config, source string) []Credential {
-	out := make([]Credential, 0, len(cfg.Entries))
-	for _, e := range cfg.Entries {
-		out = append(out, Credential{
-			Key:           e.Key,
-			Username:      e.Username,
-			Password:      e.Password,
-			IdentityToken: e.IdentityToken,
-			RegistryToken: e.RegistryToken,
-			Email:         e.Email,
-			HasAuthField:  e.HasAuth(),
-			Source:        source,
-		})
-	}
-	return out
-}
-
 // parseCreds parses a config.json or .dockercfg document for a test.
 func parseCreds(t testing.TB, data, source string) []Credential {
 	t.Helper()
@@ -33,7 +14,7 @@ func parseCreds(t testing.TB, data, source string) []Credential {
 	if err != nil {
 		t.Fatalf("parse %s: %v", source, err)
 	}
-	return credentialsFromConfig(cfg, source)
+	return CredentialsFromConfig(cfg, source)
 }
 
 // cred is a user/password credential written with an auth field.

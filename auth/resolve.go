@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -131,11 +132,29 @@ func (r *ResolveResult) Err() error {
 	return &ResolveError{Input: r.Input, Verdict: r.Verdict, Message: r.Error}
 }
 
-// Resolver resolves image references to digests. It keeps what it learnt
-// for later calls: one ping per registry, tokens per registry, credential
-// and repository until shortly before they expire, and a pool of kept-alive
-// connections. A Resolver is safe for concurrent use; create one and reuse
-// it.
+// Resolver resolves image references to digests ("pin ruby:2.0 to what
+// it points at now"). It keeps what it learnt for later calls: one ping
+// per registry, tokens per registry, credential and repository until
+// shortly before they expire, and a pool of kept-alive connections. A
+// Resolver is safe for concurrent use; create one and reuse it.
+//
+// Each reference uses the first credential the consumer (the kubelet by
+// default) would try for it, or none. A token request asks for every
+// repository of the registry that is waiting for one (up to ScopeBatch,
+// as repeated scope parameters); a server that grants only part of such
+// a batch is detected (from a JWT's access claim, or a 401 that a
+// single-scope token then fixes) and later asked one repository at a time.
+// Tokens live as long as expires_in says (60 s without it) and are
+// replaced a fifth of that (at most 10 s) early; a 401 with a cached token
+// gets one retry with a new one.
+//
+// The manifest is asked for with HEAD and the Docker-Content-Digest
+// header; GET is used only when that header is missing, to read the
+// reason of a failure, or to choose a platform. For a multi-platform image
+// the digest is the index's: what the reference resolves to and what the
+// kubelet and containerd pin. With ResolveOptions.Platform it is the
+// platform manifest's, as `crane digest --platform` gives it, and the
+// index digest is reported beside it.
 type Resolver struct {
 	opts      ResolveOptions
 	rt        http.RoundTripper
@@ -224,24 +243,29 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]ResolveResult,
 	for i, s := range refs {
 		items[i] = r.prepare(i, s)
 	}
-	out := make([]ResolveResult, 0, len(refs))
-	err := r.run(ctx, func(ctx context.Context, yield func([]*resolveItem) bool) {
-		for len(items) > 0 {
-			n := min(len(items), resolveChunk)
-			if !yield(items[:n]) {
-				return
+	// The results are kept anyway: the workers write them in place, with
+	// no reordering.
+	out := make([]ResolveResult, len(refs))
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(r.workers, len(refs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(items) {
+					return
+				}
+				out[i] = r.resolveItem(ctx, items[i])
+				items[i] = nil
 			}
-			clear(items[:n]) // let finished items go
-			items = items[n:]
-		}
-	}, func(res ResolveResult) error {
-		out = append(out, res)
-		return nil
-	})
-	if err != nil {
-		return out, err
+		}()
 	}
-	return out, nil
+	wg.Wait()
+	return out, ctx.Err()
 }
 
 // ResolveEach resolves the references refs yields and calls fn with each

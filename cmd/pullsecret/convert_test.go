@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -190,5 +192,20 @@ func TestInspectJSONAndWarnings(t *testing.T) {
 	}
 	if r := runCLI(t, "", nil, "inspect", "--authfile", cfg, "--strict"); r.code != 1 {
 		t.Errorf("--strict: exit %d", r.code)
+	}
+}
+
+func TestAuthfileKeepsCommas(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "a,b")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(p, []byte(`{"auths":{"quay.io":{"auth":"`+dockercfg.EncodeAuth("u", "p")+`"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, "", nil, "inspect", "--authfile", p); r.code != 0 || !strings.Contains(r.stdout, "quay.io") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pullsecret/pullsecret/auth"
-	"github.com/pullsecret/pullsecret/dockercfg"
 )
 
 // maxReferenceLine bounds one line of a -f file.
@@ -39,9 +38,10 @@ func newResolveCommand(e *env) *cli.Command {
 			"docker or podman); anonymous when none matches. One ping per registry, tokens shared by all\n" +
 			"workers and asked for many repositories at once, kept-alive connections, HEAD requests.\n" +
 			"\n" +
-			"A failing image is reported on stderr with its failure class (as in test-pull); the others still\n" +
-			"print. Exit 0 when all resolved, else the code of the first failure: 3 no credentials,\n" +
-			"4 credentials rejected, 5 network/TLS/timeout, 1 other (not found, bad reference).",
+			"A failing image is reported on stderr with its failure class (as in test-pull) and has no stdout\n" +
+			"line (-o json keeps one entry per input); the others still print. Exit 0 when all resolved, else\n" +
+			"the code of the first failure: 3 no credentials, 4 credentials rejected, 5 network/TLS/timeout,\n" +
+			"1 other (not found, bad reference).",
 		Flags: append([]cli.Flag{
 			authfileFlag(),
 			&cli.GenericFlag{Name: "file", Value: files, Usage: "read images from FILE, one a line (- for stdin; repeatable; also -f FILE)"},
@@ -73,7 +73,7 @@ func runResolve(c *cli.Context, e *env, files []string) error {
 			stdinFiles++
 		}
 	}
-	for _, a := range c.StringSlice("authfile") {
+	for _, a := range authfiles(c) {
 		if a == "-" {
 			stdinFiles++
 		}
@@ -88,7 +88,7 @@ func runResolve(c *cli.Context, e *env, files []string) error {
 	if err != nil {
 		return err
 	}
-	creds, err := resolveCredentials(c, e)
+	creds, err := loadCredentials(c, e)
 	if err != nil {
 		return err
 	}
@@ -168,17 +168,6 @@ type namedReader struct {
 }
 
 // resolveCredentials reads --authfile, or the default files; with none
-// the images are resolved anonymously.
-func resolveCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
-	if len(c.StringSlice("authfile")) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
-		return nil, nil
-	}
-	srcs, err := loadSources(c, e)
-	if err != nil {
-		return nil, err
-	}
-	return auth.CredentialsFromSources(resolveHelpers(c, e, srcs)), nil
-}
 
 // resolveWriter renders results as they come: pinned references (text) or
 // the elements of {"results":[...]} (json) on stdout, failures on stderr.

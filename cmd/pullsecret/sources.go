@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
 )
@@ -13,16 +14,41 @@ import (
 // authfileFlag is the repeatable --authfile flag shared by every command that
 // reads credentials (SPEC §0.1).
 func authfileFlag() cli.Flag {
-	return &cli.StringSliceFlag{
+	return &cli.GenericFlag{
 		Name:  "authfile",
-		Usage: "credential source: config.json, auth.json, .dockercfg or Secret manifests (repeatable, - for stdin); default: the docker/podman search order",
+		Value: &stringList{},
+		Usage: "credential source `FILE`: config.json, auth.json, .dockercfg or Secret manifests (repeatable, - for stdin); default: the docker/podman search order",
 	}
+}
+
+// authfiles returns the --authfile values as given (never split at commas).
+func authfiles(c *cli.Context) []string {
+	if l, ok := c.Generic("authfile").(*stringList); ok && l != nil {
+		return l.values
+	}
+	return nil
+}
+
+// loadCredentials is the credential input of commands that talk to
+// registries: --authfile or the default files, with the credential helpers
+// of local files resolved. With no file at all it warns and returns none,
+// so the pulls are anonymous.
+func loadCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
+	if len(authfiles(c)) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
+		e.warnf("no credential files found; pulling anonymously (pass --authfile)")
+		return nil, nil
+	}
+	srcs, err := loadSources(c, e)
+	if err != nil {
+		return nil, err
+	}
+	return auth.CredentialsFromSources(resolveHelpers(c, e, srcs)), nil
 }
 
 // loadSources reads the --authfile sources, or the default search when none
 // is given. Every source keeps its file (and Secret) name for reports.
 func loadSources(c *cli.Context, e *env) ([]dockercfg.Source, error) {
-	paths := c.StringSlice("authfile")
+	paths := authfiles(c)
 	if len(paths) == 0 {
 		paths = dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()
 		if len(paths) == 0 {

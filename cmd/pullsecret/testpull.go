@@ -10,7 +10,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pullsecret/pullsecret/auth"
-	"github.com/pullsecret/pullsecret/dockercfg"
 )
 
 func newTestPullCommand(e *env) *cli.Command {
@@ -54,7 +53,7 @@ func newTestPullCommand(e *env) *cli.Command {
 			if err != nil {
 				return fmt.Errorf("test-pull: %w", err)
 			}
-			creds, err := testPullCredentials(c, e)
+			creds, err := loadCredentials(c, e)
 			if err != nil {
 				return err
 			}
@@ -89,19 +88,6 @@ func newTestPullCommand(e *env) *cli.Command {
 }
 
 // testPullCredentials reads --authfile, or the default files. With no
-// file at all the pulls are anonymous.
-func testPullCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
-	if len(c.StringSlice("authfile")) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
-		e.warnf("no credential files found; testing anonymous pulls (pass --authfile)")
-		return nil, nil
-	}
-	srcs, err := loadSources(c, e)
-	if err != nil {
-		return nil, err
-	}
-	srcs = resolveHelpers(c, e, srcs)
-	return auth.CredentialsFromSources(srcs), nil
-}
 
 // testPullError summarises the failed images: the first failure decides
 // the exit code.
