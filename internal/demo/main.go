@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pullsecret/pullsecret/internal/registrytest"
@@ -63,8 +64,10 @@ func (d *demo) sh(stdin string, want int, args ...string) (string, error) {
 	cmd.Env = d.env
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout = io.MultiWriter(&stdout, d.out)
-	cmd.Stderr = io.MultiWriter(&stderr, d.out)
+	// os/exec copies stdout and stderr in two goroutines; both reach d.out.
+	shared := &lockedWriter{w: d.out}
+	cmd.Stdout = io.MultiWriter(&stdout, shared)
+	cmd.Stderr = io.MultiWriter(&stderr, shared)
 	err := cmd.Run()
 	code := 0
 	var ee *exec.ExitError
@@ -80,6 +83,18 @@ func (d *demo) sh(stdin string, want int, args ...string) (string, error) {
 		return "", fmt.Errorf("pullsecret %s: password on stderr", args[0])
 	}
 	return stdout.String(), nil
+}
+
+// lockedWriter serialises writes from several goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func run(ctx context.Context, bin, data string, out io.Writer) error {
