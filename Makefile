@@ -6,7 +6,7 @@ TAGS    ?= urfave_cli_no_docs
 PKGS    := ./...
 FUZZTIME ?= 60s
 
-.PHONY: all build test demo bench fuzz lint clean
+.PHONY: all build test race demo bench fuzz lint clean
 
 all: build
 
@@ -18,6 +18,10 @@ build:
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 15m $(PKGS)
+
+# The same tests under the race detector (slower; not part of make test).
+race:
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
 # The main job on embedded sample data: a real registry with delegated token
 # auth, a helper-backed docker config, convert, delegated, test-pull.
