@@ -118,10 +118,10 @@ func newApp(e *env) *cli.App {
 	}
 	// One constructor per command file.
 	for _, cmd := range []*cli.Command{
-		newConvertCommand(e),
-		newDelegatedCommand(e),
 		newCreateCommand(e),
+		newConvertCommand(e),
 		newInspectCommand(e),
+		newDelegatedCommand(e),
 		newMatchCommand(e),
 		newTestPullCommand(e),
 		newResolveCommand(e),
@@ -229,5 +229,5 @@ func commandName(args []string) string {
 }
 
 func helpFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help"}
+	return &cli.BoolFlag{Name: "help", Aliases: []string{"h"}, Usage: "show help", DisableDefaultText: true}
 }
