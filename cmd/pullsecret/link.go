@@ -1,0 +1,201 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/secrets"
+)
+
+// linkMaxManifestSize bounds a ServiceAccount manifest read by link and unlink.
+const linkMaxManifestSize = dockercfg.MaxFileSize
+
+func newLinkCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "link",
+		Usage:     "add pull secrets to a ServiceAccount (oc secrets link, defaulting to --for pull)",
+		ArgsUsage: "SA SECRET...",
+		Description: `Appends the secrets to imagePullSecrets (--for pull, the default), secrets
+(--for mount) or both of the ServiceAccount read from -f (a file, or - for
+standard input), keeping every other field and entry; names already linked are
+not added again, new ones follow in argument order. Without -f it prints a new
+ServiceAccount. oc secrets link defaults to --for mount, which does not give
+pods the credentials to pull images. A secret may be written NAME, secret/NAME
+or secrets/NAME. Existing pods keep their pull secrets: the ServiceAccount
+admission copies imagePullSecrets into a pod only when it is created.`,
+		Flags: linkFlags(),
+		Action: func(c *cli.Context) error {
+			return runLink(c, e, "link")
+		},
+	}
+}
+
+func newUnlinkCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "unlink",
+		Usage:     "remove pull secrets from a ServiceAccount",
+		ArgsUsage: "SA SECRET...",
+		Description: `Removes the secrets from imagePullSecrets (--for pull, the default), secrets
+(--for mount) or both of the ServiceAccount read from -f (a file, or - for
+standard input), keeping every other field and entry. A secret that is not
+linked is a warning. Existing pods keep the pull secrets they were created with.`,
+		Flags: linkFlags(),
+		Action: func(c *cli.Context) error {
+			return runLink(c, e, "unlink")
+		},
+	}
+}
+
+func linkFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "for", Value: "pull", Usage: "which list: pull (imagePullSecrets), mount (secrets) or both"},
+		&cli.StringFlag{Name: "filename", Aliases: []string{"f"}, Usage: "ServiceAccount manifest `FILE` to change (- for stdin); default: a new ServiceAccount"},
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of a new ServiceAccount (checked against the file's otherwise)"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml or json"},
+	}
+}
+
+// linkParseFor maps --for to the lists it selects.
+func linkParseFor(cmd, v string) (pull, mount bool, err error) {
+	switch strings.ToLower(v) {
+	case "pull":
+		return true, false, nil
+	case "mount":
+		return false, true, nil
+	case "both", "pull,mount", "mount,pull":
+		return true, true, nil
+	}
+	return false, false, usagef("%s: --for %q: want pull, mount or both", cmd, v)
+}
+
+func runLink(c *cli.Context, e *env, cmd string) error {
+	out := c.String("output")
+	if out != secrets.OutputYAML && out != secrets.OutputJSON {
+		return usagef("%s: --output %q: want yaml or json", cmd, out)
+	}
+	forPull, forMount, err := linkParseFor(cmd, c.String("for"))
+	if err != nil {
+		return err
+	}
+	if c.NArg() < 2 {
+		return usagef("%s: want a ServiceAccount name and at least one secret name", cmd)
+	}
+	saName := c.Args().First()
+	if msgs := validation.IsDNS1123Subdomain(saName); len(msgs) > 0 {
+		return fmt.Errorf("%s: ServiceAccount %q: %s", cmd, saName, strings.Join(msgs, "; "))
+	}
+	ns := c.String("namespace")
+	if ns != "" {
+		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+			return fmt.Errorf("%s: --namespace %q: %s", cmd, ns, strings.Join(msgs, "; "))
+		}
+	}
+	var names []string
+	for _, a := range c.Args().Slice()[1:] {
+		n, err := secrets.ParseSecretName(a)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cmd, err)
+		}
+		names = append(names, n)
+	}
+
+	var sa *corev1.ServiceAccount
+	if file := c.String("filename"); file != "" {
+		sa, err = linkReadServiceAccount(e, file, saName)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cmd, err)
+		}
+		if ns != "" && sa.Namespace != "" && sa.Namespace != ns {
+			return fmt.Errorf("%s: %s: ServiceAccount %q is in namespace %q, not --namespace %q", cmd, file, saName, sa.Namespace, ns)
+		}
+		if ns != "" && sa.Namespace == "" {
+			sa.Namespace = ns
+		}
+	} else {
+		if cmd == "unlink" {
+			return usagef("unlink: -f FILE is required (the ServiceAccount to remove secrets from)")
+		}
+		sa = secrets.NewServiceAccount(saName, ns)
+	}
+
+	lists := linkForDescription(forPull, forMount)
+	if cmd == "link" {
+		added := secrets.LinkServiceAccount(sa, names, forPull, forMount)
+		switch {
+		case len(added) > 0 && forPull:
+			fmt.Fprintf(e.stderr, "pullsecret: note: existing pods keep their pull secrets; only pods created from now on get %s (the ServiceAccount's imagePullSecrets are copied into a pod when it is created)\n", strings.Join(added, ", "))
+		case len(added) == 0:
+			fmt.Fprintf(e.stderr, "pullsecret: note: %s already linked to ServiceAccount %q (%s); nothing changed\n", strings.Join(linkDedupe(names), ", "), saName, lists)
+		}
+	} else {
+		removed := secrets.UnlinkServiceAccount(sa, names, forPull, forMount)
+		done := map[string]bool{}
+		for _, n := range removed {
+			done[n] = true
+		}
+		for _, n := range linkDedupe(names) {
+			if !done[n] {
+				e.warnf("unlink: secret %q is not linked to ServiceAccount %q (%s)", n, saName, lists)
+			}
+		}
+		if len(removed) > 0 && forPull {
+			fmt.Fprintf(e.stderr, "pullsecret: note: existing pods keep the pull secrets they were created with\n")
+		}
+	}
+	return secrets.Encode(e.stdout, out, sa)
+}
+
+// linkForDescription names the lists --for selected, for messages.
+func linkForDescription(pull, mount bool) string {
+	switch {
+	case pull && mount:
+		return "imagePullSecrets and secrets"
+	case pull:
+		return "imagePullSecrets"
+	}
+	return "secrets"
+}
+
+// linkReadServiceAccount reads the -f manifest (a file, or - for stdin).
+func linkReadServiceAccount(e *env, file, want string) (*corev1.ServiceAccount, error) {
+	var r io.Reader
+	label := file
+	if file == "-" {
+		r, label = e.stdin, "standard input"
+	} else {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, linkMaxManifestSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", label, err)
+	}
+	if len(data) > linkMaxManifestSize {
+		return nil, fmt.Errorf("read %s: larger than %d bytes", label, linkMaxManifestSize)
+	}
+	return secrets.ReadServiceAccount(label, data, want)
+}
+
+// linkDedupe returns ss without repeated values, in first-seen order.
+func linkDedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
