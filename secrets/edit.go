@@ -91,6 +91,14 @@ func EditManifest(name string, data []byte, edit func(*dockercfg.Config) error) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s: %w", name, key, err)
 	}
+	// Edit only what ReadSource reads as exactly one pull secret (a Secret
+	// without apiVersion v1 is not one), so that an edited manifest always
+	// reads back as one (found by FuzzEditManifest).
+	if srcs, err := ReadSource(name, data); err != nil {
+		return nil, err
+	} else if len(srcs) != 1 {
+		return nil, fmt.Errorf("%s: %w: %d pull secrets", name, ErrNotSingleSecret, len(srcs))
+	}
 	if err := edit(cfg); err != nil {
 		return nil, err
 	}

@@ -81,7 +81,7 @@ func TestEditManifest(t *testing.T) {
 			wantErr: "no .dockercfg",
 		},
 		{
-			name: "invalid name", in: "kind: Secret\nmetadata:\n  name: Bad_Name\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: " + enc(payload) + "\n", edit: add,
+			name: "invalid name", in: "apiVersion: v1\nkind: Secret\nmetadata:\n  name: Bad_Name\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: " + enc(payload) + "\n", edit: add,
 			wantErr: "metadata.name",
 		},
 	}

@@ -119,24 +119,33 @@ type object struct {
 }
 
 func (r *reader) stream(data []byte) error {
+	return forEachDocument(r.name, data, func(doc int, js []byte) error {
+		r.doc = doc
+		return r.object(js, 0)
+	})
+}
+
+// forEachDocument splits a YAML stream (or one JSON document) and calls fn
+// with each non-empty document as JSON and its 1-based number. Errors name
+// the file and the document, never quote the input.
+func forEachDocument(name string, data []byte, fn func(doc int, js []byte) error) error {
 	yr := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for {
+	for n := 1; ; n++ {
 		doc, err := yr.Read()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: read YAML stream: %w", r.name, err)
+			return fmt.Errorf("%s: read YAML stream: %w", name, err)
 		}
-		r.doc++
 		js, err := yaml.YAMLToJSON(doc)
 		if err != nil {
-			return fmt.Errorf("%s: document %d: %w", r.name, r.doc, yamlError(err))
+			return fmt.Errorf("%s: document %d: %w", name, n, yamlError(err))
 		}
 		if t := bytes.TrimSpace(js); len(t) == 0 || string(t) == "null" {
 			continue // empty document, or only comments
 		}
-		if err := r.object(js, 0); err != nil {
+		if err := fn(n, js); err != nil {
 			return err
 		}
 	}

@@ -130,6 +130,7 @@ func newApp(e *env) *cli.App {
 		newGrantPullCommand(e),
 		newMatchCommand(e),
 		newTestPullCommand(e),
+		newDiagnoseCommand(e),
 		newResolveCommand(e),
 	} {
 		cmd.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }

@@ -1,0 +1,436 @@
+package secrets
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+// Predictions of a container's image pull (Diagnosis, SPEC §3.5).
+const (
+	// PredictOK: the kubelet has credentials for the image and will try
+	// them (with verification: the pull test succeeded).
+	PredictOK = "ok"
+	// PredictAnonymous: no credential matches; the kubelet pulls
+	// anonymously, which works only for a public image.
+	PredictAnonymous = "anonymous"
+	// PredictUnknown: no credential matches, but a referenced secret is
+	// missing from the input and may hold one.
+	PredictUnknown = "unknown"
+	// PredictFail: the pull will fail: a malformed pull secret breaks every
+	// pull of the pod, the image reference is invalid, or (with
+	// verification) the pull test failed.
+	PredictFail = "fail"
+)
+
+// Severities of a Problem.
+const (
+	SeverityError   = "error"
+	SeverityWarning = "warning"
+	SeverityNote    = "note"
+)
+
+// Container types of a ContainerDiagnosis.
+const (
+	ContainerRegular   = "container"
+	ContainerInit      = "init"
+	ContainerEphemeral = "ephemeral"
+)
+
+// Problem is one finding about a container's pull. Messages never contain
+// credential values.
+type Problem struct {
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// Diagnosis is the report of Inventory.Diagnose; its JSON form is the stable
+// diagnose output of SPEC §4.
+type Diagnosis struct {
+	Pods []PodDiagnosis `json:"pods"`
+}
+
+// Failed reports whether any pull is predicted to fail.
+func (d *Diagnosis) Failed() bool {
+	for _, p := range d.Pods {
+		for _, c := range p.Containers {
+			if c.Prediction == PredictFail {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// PodDiagnosis is the report for one Pod or workload pod template.
+type PodDiagnosis struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Kind is the object's kind: Pod, Deployment, CronJob, ...
+	Kind string `json:"kind"`
+	// File is the input file the object came from.
+	File string `json:"file"`
+	// ServiceAccount is the pod's service account name.
+	ServiceAccount string `json:"serviceAccount"`
+	// PullSecretsFrom is "pod" when the pod lists imagePullSecrets,
+	// "serviceaccount" when they come from its ServiceAccount, "" when
+	// there are none.
+	PullSecretsFrom string                `json:"pullSecretsFrom"`
+	Containers      []*ContainerDiagnosis `json:"containers"`
+}
+
+// ContainerDiagnosis is the prediction for one container's image.
+type ContainerDiagnosis struct {
+	Name string `json:"name"`
+	// Type is ContainerRegular, ContainerInit or ContainerEphemeral.
+	Type  string `json:"type"`
+	Image string `json:"image"`
+	// PullPolicy is the explicit imagePullPolicy, else the default
+	// Kubernetes derives from the image.
+	PullPolicy auth.PullPolicy `json:"pullPolicy"`
+	// PullPolicyDefaulted reports that PullPolicy was derived.
+	PullPolicyDefaulted bool `json:"pullPolicyDefaulted"`
+	// PullSecrets are the effective imagePullSecrets names, in order.
+	PullSecrets []string `json:"pullSecrets"`
+	// Credentials are what the kubelet tries, in order: the pod's
+	// secrets' keyring, then the node config's. Empty: anonymous pull.
+	Credentials []auth.MatchedCredential `json:"credentials"`
+	// Prediction is one of the Predict constants.
+	Prediction string    `json:"prediction"`
+	Problems   []Problem `json:"problems"`
+	// Verdict is the pull test's verdict, set by verification only.
+	Verdict string `json:"verdict,omitempty"`
+
+	// Matches carry the full credentials behind Credentials, in the same
+	// order, for a pull test.
+	Matches []auth.Match `json:"-"`
+}
+
+// SetVerdict records a pull test's verdict (auth.VerdictOK or a failure
+// class, with its one-line message) and sets the prediction from it.
+func (c *ContainerDiagnosis) SetVerdict(verdict, message string) {
+	c.Verdict = verdict
+	if verdict == auth.VerdictOK {
+		if c.Prediction != PredictFail {
+			c.Prediction = PredictOK
+		}
+		return
+	}
+	c.Prediction = PredictFail
+	c.Problems = append(c.Problems, Problem{SeverityError, "pull test: " + verdict + ": " + message})
+}
+
+// Inventory holds the Pods, workloads, ServiceAccounts and Secrets read from
+// manifests. The zero value is empty and ready to use.
+type Inventory struct {
+	pods    []podEntry
+	sas     map[string]*corev1.ServiceAccount
+	secrets map[string]secretEntry
+}
+
+type podEntry struct {
+	kind, file string
+	meta       metav1.ObjectMeta
+	spec       corev1.PodSpec
+}
+
+// secretEntry is a Secret classified as the kubelet would use it.
+type secretEntry struct {
+	cfg     *dockercfg.Config // usable pull secret
+	ignored error             // not a pull secret (Opaque, type/key mismatch)
+	broken  error             // malformed payload: breaks the pod's keyring
+}
+
+// workload is the part of a workload object that holds a pod template.
+type workload struct {
+	Metadata metav1.ObjectMeta `json:"metadata"`
+	Spec     struct {
+		Template    *corev1.PodTemplateSpec `json:"template"`
+		JobTemplate *struct {
+			Spec struct {
+				Template *corev1.PodTemplateSpec `json:"template"`
+			} `json:"spec"`
+		} `json:"jobTemplate"`
+	} `json:"spec"`
+}
+
+// Add reads the manifests of file name (used in errors only): YAML streams,
+// JSON objects and v1 Lists holding Pods, Deployments, StatefulSets,
+// DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts and Secrets.
+// Other kinds are skipped. Objects without a namespace are in "default".
+// A later object of the same kind, namespace and name replaces an earlier
+// ServiceAccount or Secret.
+func (inv *Inventory) Add(name string, data []byte) error {
+	if len(data) > dockercfg.MaxFileSize {
+		return fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
+	}
+	return forEachDocument(name, data, func(doc int, js []byte) error {
+		return inv.object(name, doc, js, 0)
+	})
+}
+
+func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s: document %d: "+format, append([]any{name, doc}, args...)...)
+	}
+	var o object
+	if err := json.Unmarshal(js, &o); err != nil {
+		return fail("%w: %s", ErrNotManifest, jsonKindOf(js))
+	}
+	if o.Kind == "" {
+		return fail("%w: no kind", ErrNotManifest)
+	}
+	core := o.APIVersion == "v1"
+	switch {
+	case core && strings.HasSuffix(o.Kind, "List"):
+		if depth >= maxListDepth {
+			return fail("Lists nested more than %d deep", maxListDepth)
+		}
+		for _, item := range o.Items {
+			if err := inv.object(name, doc, item, depth+1); err != nil {
+				return err
+			}
+		}
+	case core && o.Kind == "Secret":
+		var s corev1.Secret
+		if err := json.Unmarshal(js, &s); err != nil {
+			return fail("decode Secret: %w", cleanDecodeError(err))
+		}
+		r := &reader{name: name, doc: doc}
+		var e secretEntry
+		switch err := r.secret(js); {
+		case err == nil:
+			e.cfg = r.out[0].Config
+		case errors.Is(err, ErrNotPullSecret):
+			e.ignored = err
+		default:
+			e.broken = err
+		}
+		inv.setSecret(objectKey(s.ObjectMeta), e)
+	case core && o.Kind == "ServiceAccount":
+		var sa corev1.ServiceAccount
+		if err := json.Unmarshal(js, &sa); err != nil {
+			return fail("decode ServiceAccount: %w", cleanDecodeError(err))
+		}
+		if inv.sas == nil {
+			inv.sas = map[string]*corev1.ServiceAccount{}
+		}
+		inv.sas[objectKey(sa.ObjectMeta)] = &sa
+	case core && o.Kind == "Pod":
+		var p corev1.Pod
+		if err := json.Unmarshal(js, &p); err != nil {
+			return fail("decode Pod: %w", cleanDecodeError(err))
+		}
+		inv.pods = append(inv.pods, podEntry{kind: o.Kind, file: name, meta: p.ObjectMeta, spec: p.Spec})
+	case o.Kind == "Deployment", o.Kind == "StatefulSet", o.Kind == "DaemonSet",
+		o.Kind == "ReplicaSet", o.Kind == "Job", o.Kind == "CronJob":
+		var w workload
+		if err := json.Unmarshal(js, &w); err != nil {
+			return fail("decode %s: %w", o.Kind, cleanDecodeError(err))
+		}
+		t := w.Spec.Template
+		if w.Spec.JobTemplate != nil {
+			t = w.Spec.JobTemplate.Spec.Template
+		}
+		if t == nil {
+			return fail("%s %s has no pod template", o.Kind, w.Metadata.Name)
+		}
+		inv.pods = append(inv.pods, podEntry{kind: o.Kind, file: name, meta: w.Metadata, spec: t.Spec})
+	}
+	return nil
+}
+
+func (inv *Inventory) setSecret(key string, e secretEntry) {
+	if inv.secrets == nil {
+		inv.secrets = map[string]secretEntry{}
+	}
+	inv.secrets[key] = e
+}
+
+func namespaceOf(m metav1.ObjectMeta) string {
+	if m.Namespace == "" {
+		return metav1.NamespaceDefault
+	}
+	return m.Namespace
+}
+
+func objectKey(m metav1.ObjectMeta) string { return namespaceOf(m) + "/" + m.Name }
+
+// Diagnose predicts every container image pull of every pod read so far,
+// as the kubelet would pull it (see the package documentation of auth for
+// the keyring rules):
+//
+//   - the effective pull secrets are the pod's imagePullSecrets, else its
+//     ServiceAccount's (serviceAccountName, default "default"), which the
+//     admission plugin copies only when the pod is created;
+//   - a referenced Secret missing from the input is skipped by the kubelet;
+//     one of another type, or whose type and data key disagree, is ignored;
+//     a malformed one (bad JSON, bad auth) makes the pod's whole keyring
+//     fail, so every pull of the pod fails (PredictFail);
+//   - the credentials are the pod keyring's matches (all usable secrets, in
+//     imagePullSecrets order), then those of node, the node's config.json
+//     credentials (nil for none). The kubelet tries them in order and never
+//     retries anonymously; with none it pulls anonymously.
+func (inv *Inventory) Diagnose(node []auth.Credential) *Diagnosis {
+	nodeRing := auth.NewKeyring(node)
+	d := &Diagnosis{Pods: []PodDiagnosis{}}
+	for _, p := range inv.pods {
+		d.Pods = append(d.Pods, inv.diagnosePod(p, nodeRing))
+	}
+	return d
+}
+
+func (inv *Inventory) diagnosePod(p podEntry, nodeRing *auth.Keyring) PodDiagnosis {
+	ns := namespaceOf(p.meta)
+	sa := p.spec.ServiceAccountName
+	if sa == "" {
+		sa = p.spec.DeprecatedServiceAccount
+	}
+	if sa == "" {
+		sa = "default"
+	}
+	pd := PodDiagnosis{Namespace: ns, Name: p.meta.Name, Kind: p.kind, File: p.file, ServiceAccount: sa}
+	var podProblems []Problem
+	add := func(sev, format string, args ...any) {
+		podProblems = append(podProblems, Problem{sev, fmt.Sprintf(format, args...)})
+	}
+
+	refs := p.spec.ImagePullSecrets
+	switch {
+	case len(refs) > 0:
+		pd.PullSecretsFrom = "pod"
+	default:
+		acct, ok := inv.sas[ns+"/"+sa]
+		switch {
+		case !ok:
+			add(SeverityNote, "ServiceAccount %s/%s is not in the input: the imagePullSecrets it would add at pod creation are unknown", ns, sa)
+		case len(acct.ImagePullSecrets) > 0:
+			refs = acct.ImagePullSecrets
+			pd.PullSecretsFrom = "serviceaccount"
+			add(SeverityNote, "imagePullSecrets come from ServiceAccount %s/%s: they are copied into a pod only when it is created, so existing pods keep what they had", ns, sa)
+		}
+	}
+
+	names := []string{}
+	var creds []auth.Credential
+	missing, broken := false, false
+	for _, ref := range refs {
+		names = append(names, ref.Name)
+		e, ok := inv.secrets[ns+"/"+ref.Name]
+		switch {
+		case !ok:
+			missing = true
+			add(SeverityWarning, "secret %s/%s is not in the input: the kubelet skips a missing secret, and the pull may fail", ns, ref.Name)
+		case e.broken != nil:
+			broken = true
+			add(SeverityError, "secret %s/%s is malformed, which breaks every pull of the pod: %v", ns, ref.Name, e.broken)
+		case e.ignored != nil:
+			add(SeverityWarning, "secret %s/%s is ignored by the kubelet: %v", ns, ref.Name, e.ignored)
+		default:
+			creds = append(creds, auth.CredentialsFromConfig(e.cfg, "secret "+ns+"/"+ref.Name)...)
+		}
+	}
+	podRing := auth.NewKeyring(creds)
+
+	addContainer := func(typ string, c corev1.Container) {
+		cd := &ContainerDiagnosis{
+			Name: c.Name, Type: typ, Image: c.Image,
+			PullPolicy:  auth.PullPolicy(c.ImagePullPolicy),
+			PullSecrets: names, Credentials: []auth.MatchedCredential{},
+			Problems: append([]Problem{}, podProblems...),
+		}
+		if cd.PullPolicy == "" {
+			cd.PullPolicy, cd.PullPolicyDefaulted = auth.DefaultPullPolicy(c.Image), true
+		}
+		if c.ImagePullPolicy == corev1.PullNever {
+			cd.Problems = append(cd.Problems, Problem{SeverityNote, "imagePullPolicy Never: the kubelet never pulls; the image must already be on the node"})
+		}
+		inv.predict(cd, podRing, nodeRing, missing, broken)
+		pd.Containers = append(pd.Containers, cd)
+	}
+	for _, c := range p.spec.InitContainers {
+		addContainer(ContainerInit, c)
+	}
+	for _, c := range p.spec.Containers {
+		addContainer(ContainerRegular, c)
+	}
+	for _, c := range p.spec.EphemeralContainers {
+		addContainer(ContainerEphemeral, corev1.Container(c.EphemeralContainerCommon))
+	}
+	if pd.Containers == nil {
+		pd.Containers = []*ContainerDiagnosis{}
+	}
+	return pd
+}
+
+func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *auth.Keyring, missing, broken bool) {
+	add := func(sev, format string, args ...any) {
+		cd.Problems = append(cd.Problems, Problem{sev, fmt.Sprintf(format, args...)})
+	}
+	ref, err := auth.ParseReference(cd.Image)
+	if err != nil {
+		cd.Prediction = PredictFail
+		add(SeverityError, "invalid image: %v", err)
+		return
+	}
+	if broken {
+		cd.Prediction = PredictFail
+		return
+	}
+	podMatches := podRing.Lookup(ref, auth.SemanticsKubelet)
+	cd.Matches = append(podMatches, nodeRing.Lookup(ref, auth.SemanticsKubelet)...)
+	usable := 0
+	for i, m := range cd.Matches {
+		src := m.Source
+		if i >= len(podMatches) {
+			src = "node config " + src
+		}
+		cd.Credentials = append(cd.Credentials, auth.MatchedCredential{
+			Key: m.Key, MatchedKey: m.MatchedKey, Username: m.Username, Source: src, Reason: m.Reason, Note: m.Note,
+		})
+		if m.Note != "" {
+			add(SeverityNote, "%s (from %s): %s", m.Key, src, m.Note)
+		}
+		if m.Credential.IsEmpty() {
+			add(SeverityWarning, "%s (from %s) has no username or password (an identity or registry token only, which the kubelet drops): it is tried as an empty credential and fails on a private image", m.Key, src)
+		} else {
+			usable++
+		}
+	}
+	switch {
+	case usable > 0:
+		cd.Prediction = PredictOK
+	case missing:
+		cd.Prediction = PredictUnknown
+		raiseMissing(cd)
+		if len(cd.Matches) > 0 {
+			add(SeverityWarning, "only empty credentials match %s; a missing secret may hold a usable one", ref.RepoToPull)
+		} else {
+			add(SeverityWarning, "no credential matches %s; a missing secret may hold one", ref.RepoToPull)
+		}
+	default:
+		cd.Prediction = PredictAnonymous
+		if len(cd.Matches) > 0 {
+			add(SeverityWarning, "only empty credentials match %s: the pull works only if the image is public", ref.RepoToPull)
+		} else {
+			add(SeverityNote, "no credential matches %s: anonymous pull, which works only if the image is public", ref.RepoToPull)
+		}
+	}
+}
+
+// raiseMissing turns missing-secret warnings into errors when no other
+// credential exists for the image.
+func raiseMissing(cd *ContainerDiagnosis) {
+	for i, p := range cd.Problems {
+		if p.Severity == SeverityWarning && strings.Contains(p.Message, "is not in the input") {
+			cd.Problems[i].Severity = SeverityError
+		}
+	}
+}
