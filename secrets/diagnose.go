@@ -144,8 +144,8 @@ type podEntry struct {
 // secretEntry is a Secret classified as the kubelet would use it.
 type secretEntry struct {
 	cfg     *dockercfg.Config // usable pull secret
-	ignored error             // not a pull secret (Opaque, type/key mismatch)
-	broken  error             // malformed payload: breaks the pod's keyring
+	ignored string            // why it is not a pull secret (Opaque, type/key mismatch)
+	broken  string            // why its payload is malformed: breaks the pod's keyring
 }
 
 // workload is the part of a workload object that holds a pod template.
@@ -205,13 +205,25 @@ func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
 		}
 		r := &reader{name: name, doc: doc}
 		var e secretEntry
-		switch err := r.secret(js); {
+		err := r.secret(js)
+		// The reader's errors start "FILE: secret LABEL: "; the report
+		// names the secret itself.
+		why := ""
+		if err != nil {
+			why = err.Error()
+			if _, rest, ok := strings.Cut(why, ": secret "); ok {
+				if _, rest, ok = strings.Cut(rest, ": "); ok {
+					why = rest
+				}
+			}
+		}
+		switch {
 		case err == nil:
 			e.cfg = r.out[0].Config
 		case errors.Is(err, ErrNotPullSecret):
-			e.ignored = err
+			e.ignored = why
 		default:
-			e.broken = err
+			e.broken = why
 		}
 		inv.setSecret(objectKey(s.ObjectMeta), e)
 	case core && o.Kind == "ServiceAccount":
@@ -328,11 +340,11 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *auth.Keyring) PodDiagnos
 		case !ok:
 			missing = true
 			add(SeverityWarning, "secret %s/%s is not in the input: the kubelet skips a missing secret, and the pull may fail", ns, ref.Name)
-		case e.broken != nil:
+		case e.broken != "":
 			broken = true
-			add(SeverityError, "secret %s/%s is malformed, which breaks every pull of the pod: %v", ns, ref.Name, e.broken)
-		case e.ignored != nil:
-			add(SeverityWarning, "secret %s/%s is ignored by the kubelet: %v", ns, ref.Name, e.ignored)
+			add(SeverityError, "secret %s/%s is malformed, which breaks every pull of the pod: %s", ns, ref.Name, e.broken)
+		case e.ignored != "":
+			add(SeverityWarning, "secret %s/%s is ignored by the kubelet: %s", ns, ref.Name, e.ignored)
 		default:
 			creds = append(creds, auth.CredentialsFromConfig(e.cfg, "secret "+ns+"/"+ref.Name)...)
 		}
