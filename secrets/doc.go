@@ -47,4 +47,28 @@
 // format or that does not parse — is an error naming the file, the secret and
 // the problem. Objects of other kinds are skipped; a file with no pull secret
 // at all is ErrNoPullSecrets.
+//
+// # Editing and merging
+//
+// EditManifest changes the credentials inside one pull-secret manifest (the
+// global pull secret flow) and writes it back in the format it came in,
+// keeping every other member; it edits only what ReadSource reads as exactly
+// one pull secret, and validates the result.
+//
+// # ServiceAccounts and RBAC
+//
+// ReadServiceAccount reads one ServiceAccount strictly (unknown fields are an
+// error, not silently dropped); LinkServiceAccount and UnlinkServiceAccount
+// append to and remove from imagePullSecrets and secrets, keeping order and
+// never duplicating. ImagePullerBinding builds the RoleBinding to ClusterRole
+// system:image-puller that oc policy add-role-to-user/-group creates, and
+// ParseSubject follows oc's subject rules.
+//
+// # Diagnosing pulls
+//
+// Inventory collects Pods, workloads, ServiceAccounts and Secrets from
+// manifests; Diagnose predicts every container's pull as the kubelet would
+// make it: effective pull policy and pull secrets, the credentials tried in
+// order (package auth's kubelet keyring), and the secrets it would skip,
+// ignore or fail on.
 package secrets
