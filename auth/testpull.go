@@ -60,6 +60,12 @@ type TestPullOptions struct {
 	// Blobs also fetches the image's config blob (for an index, that of
 	// its first platform image).
 	Blobs bool
+	// Candidates, if not nil, are tried in this order instead of the
+	// consumer's lookup over creds: for callers that combine keyrings as
+	// the kubelet does (a pod's secrets, then the node's config.json, each
+	// list in its own order). creds must still hold every credential, so
+	// that none of their secrets appears in the result.
+	Candidates []Match
 }
 
 // CredentialRef names a credential in reports, without its secret.
@@ -196,7 +202,10 @@ func TestPull(ctx context.Context, image string, creds []Credential, opts TestPu
 	if err != nil {
 		return nil, fmt.Errorf("test pull %s: %w", image, err)
 	}
-	matches := NewKeyring(creds).Lookup(ref, sem)
+	matches := opts.Candidates
+	if matches == nil {
+		matches = NewKeyring(creds).Lookup(ref, sem)
+	}
 	t := &pullTest{
 		ctx: ctx, rt: rt, reg: reg, ref: ref, opts: opts,
 		res: &TestPullResult{

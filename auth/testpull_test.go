@@ -548,3 +548,40 @@ func TestTestPullOpenRegistry(t *testing.T) {
 		t.Errorf("%d requests carried Basic credentials to an open registry", n)
 	}
 }
+
+// TestTestPullCandidatesOrder: explicit Candidates (a pod keyring then a node
+// keyring, as the kubelet concatenates them) are tried in the given order,
+// not re-sorted as one keyring.
+func TestTestPullCandidatesOrder(t *testing.T) {
+	t.Parallel()
+	env, digest := tokenEnv(t, nil)
+	ref, err := auth.ParseReference(env.RegistryHost + "/team/app:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := cred(env.RegistryHost, "alice", alicePass)    // from the pod's secret
+	bad := cred(env.RegistryHost+"/team", "bob", bobPass) // from the node config
+	good.Source, bad.Source = "secret team/pull", "/var/lib/kubelet/config.json"
+	pod := auth.NewKeyring([]auth.Credential{good}).Lookup(ref, auth.SemanticsKubelet)
+	node := auth.NewKeyring([]auth.Credential{bad}).Lookup(ref, auth.SemanticsKubelet)
+	creds := []auth.Credential{good, bad}
+
+	// One keyring would try the longer key, bob's, first.
+	merged := testPull(t, ref.String(), creds, auth.TestPullOptions{Network: netOpts(env)})
+	if merged.Candidates[0].Username != "bob" {
+		t.Fatalf("merged keyring order: %+v", merged.Candidates)
+	}
+	res := testPull(t, ref.String(), creds, auth.TestPullOptions{Network: netOpts(env), Candidates: append(pod, node...)})
+	if res.Verdict != auth.VerdictOK || res.Digest != digest {
+		t.Fatalf("verdict %s digest %s: %s", res.Verdict, res.Digest, res.Error)
+	}
+	if len(res.Candidates) != 2 || res.Candidates[0].Username != "alice" || res.Credential.Username != "alice" {
+		t.Errorf("candidates %+v, credential %+v: want alice first and used", res.Candidates, res.Credential)
+	}
+	for _, a := range res.Attempts {
+		if strings.Contains(a.Credential, "bob") {
+			t.Errorf("bob tried although alice, first, worked: %+v", a)
+		}
+	}
+	checkNoSecrets(t, env, res)
+}

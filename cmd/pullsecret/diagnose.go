@@ -145,7 +145,10 @@ func verifyDiagnosis(c *cli.Context, d *secrets.Diagnosis, nopts auth.NetworkOpt
 			}
 			res, ok := done[key]
 			if !ok {
-				if res, err = auth.TestPull(c.Context, ctr.Image, creds, opts); err != nil {
+				o := opts
+				// The kubelet's order: the pod's keyring, then the node's.
+				o.Candidates = append([]auth.Match{}, ctr.Matches...)
+				if res, err = auth.TestPull(c.Context, ctr.Image, creds, o); err != nil {
 					return fmt.Errorf("diagnose: %w", err)
 				}
 				done[key] = res
