@@ -59,10 +59,14 @@ func (s Source) Label() string {
 //     one Source, in file order; stringData overrides data. Objects of other
 //     kinds are skipped.
 //
-// A Secret of another type, one whose data key does not match its type, or
-// whose payload is not a docker config of the type's format is an error
+// Secrets of other types (Opaque, tls, service-account-token...) are skipped,
+// so that the output of kubectl get secret -o yaml can be read; when nothing
+// but such Secrets is found, the error names the first (errors.Is
+// ErrNotPullSecret). A pull-secret type whose data key does not match, or
+// whose payload is not a docker config of the type's format, is an error
 // naming the file and the secret (errors.Is ErrNotPullSecret, or a
-// *dockercfg.ParseError for a payload that does not parse). Manifests
+// *dockercfg.ParseError for a payload that does not parse): the kubelet
+// ignores or fails on such a secret. Manifests
 // without any pull secret are ErrNoPullSecrets. Errors never contain
 // credential values.
 func ReadSource(name string, data []byte) ([]Source, error) {
@@ -84,11 +88,15 @@ func ReadSource(name string, data []byte) ([]Source, error) {
 		}
 		return []Source{{Name: name, Config: cfg}}, nil
 	}
-	r := &reader{name: name}
+	r := &reader{name: name, skipOtherTypes: true}
 	if err := r.stream(data); err != nil {
 		return nil, err
 	}
 	if len(r.out) == 0 {
+		if len(r.skipped) > 0 {
+			// Only Secrets of other types: name the first one.
+			return nil, r.skipped[0]
+		}
 		return nil, fmt.Errorf("%s: %w", name, ErrNoPullSecrets)
 	}
 	return r.out, nil
@@ -109,6 +117,11 @@ type reader struct {
 	name string
 	doc  int // 1-based document number in the stream
 	out  []Source
+	// skipOtherTypes skips Secrets of types other than the two pull secret
+	// types (Opaque, tls, service-account-token...), as in the output of
+	// kubectl get secret -o yaml, recording why in skipped.
+	skipOtherTypes bool
+	skipped        []error
 }
 
 // object is the part of any Kubernetes object that decides what it is.
@@ -200,7 +213,12 @@ func (r *reader) secret(js []byte) error {
 		if typ == "" {
 			typ = corev1.SecretTypeOpaque
 		}
-		return fail("%w: type %s; the kubelet uses only types %s and %s", ErrNotPullSecret, typ, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg)
+		err := fail("%w: type %s; the kubelet uses only types %s and %s", ErrNotPullSecret, typ, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg)
+		if r.skipOtherTypes {
+			r.skipped = append(r.skipped, err)
+			return nil
+		}
+		return err
 	}
 	key := DataKey(f)
 	payload, ok := data[key]

@@ -248,3 +248,37 @@ func FuzzReadSource(f *testing.F) {
 		}
 	})
 }
+
+// TestReadSourceSkipsOtherSecretTypes: the output of kubectl get secret -o
+// yaml mixes pull secrets with Opaque, tls and token Secrets; only the pull
+// secrets are sources, the others are skipped.
+func TestReadSourceSkipsOtherSecretTypes(t *testing.T) {
+	t.Parallel()
+	n := 0
+	secretYAML := func(typ, key, payload string) string {
+		n++
+		return "apiVersion: v1\nkind: Secret\nmetadata: {name: s" + string(rune('0'+n)) + ", namespace: team-a}\ntype: " + typ +
+			"\ndata:\n  " + key + ": " + base64.StdEncoding.EncodeToString([]byte(payload)) + "\n"
+	}
+	stream := secretYAML("Opaque", "password", "x") + "---\n" +
+		secretYAML("kubernetes.io/dockerconfigjson", ".dockerconfigjson", goodJSON) + "---\n" +
+		secretYAML("kubernetes.io/tls", "tls.crt", "x")
+	srcs, err := ReadSource("all.yaml", []byte(stream))
+	if err != nil {
+		t.Fatalf("ReadSource: %v", err)
+	}
+	if len(srcs) != 1 || srcs[0].Type != string(corev1.SecretTypeDockerConfigJson) {
+		t.Fatalf("sources %+v, want the one pull secret", summarize(srcs))
+	}
+	// Only other types: an error naming the first of them.
+	_, err = ReadSource("none.yaml", []byte(secretYAML("Opaque", "password", "x")+"---\n"+secretYAML("kubernetes.io/tls", "tls.crt", "x")))
+	if !errors.Is(err, ErrNotPullSecret) || !strings.Contains(err.Error(), "none.yaml") || !strings.Contains(err.Error(), "type Opaque") {
+		t.Errorf("only other types: %v", err)
+	}
+	// A pull secret type with the wrong key is still an error in a stream.
+	_, err = ReadSource("mixed.yaml", []byte(secretYAML("kubernetes.io/dockerconfigjson", ".dockerconfigjson", goodJSON)+"---\n"+
+		secretYAML("kubernetes.io/dockerconfigjson", ".dockercfg", goodLegacy)))
+	if !errors.Is(err, ErrNotPullSecret) {
+		t.Errorf("key mismatch in a stream: %v", err)
+	}
+}
