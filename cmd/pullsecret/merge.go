@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -143,28 +142,4 @@ func looksLikeName(arg string) bool {
 	}
 	_, err := os.Lstat(arg)
 	return errors.Is(err, fs.ErrNotExist)
-}
-
-// readSourceFile reads the credential sources of one file (or standard
-// input for "-"), as --authfile reads them.
-func readSourceFile(e *env, p string) ([]dockercfg.Source, error) {
-	var data []byte
-	var err error
-	if p == "-" {
-		data, err = io.ReadAll(io.LimitReader(e.stdin, dockercfg.MaxFileSize+1))
-	} else {
-		data, err = dockercfg.ReadFile(p)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read credentials: %w", err)
-	}
-	srcs, err := secrets.ReadSource(p, data)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]dockercfg.Source, 0, len(srcs))
-	for _, s := range srcs {
-		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: s.Config})
-	}
-	return out, nil
 }

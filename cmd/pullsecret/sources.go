@@ -58,27 +58,41 @@ func loadSources(c *cli.Context, e *env) ([]dockercfg.Source, error) {
 	var out []dockercfg.Source
 	stdinUsed := false
 	for _, p := range paths {
-		var data []byte
-		var err error
 		if p == "-" {
 			if stdinUsed {
 				return nil, usagef("--authfile -: standard input given more than once")
 			}
 			stdinUsed = true
-			data, err = io.ReadAll(io.LimitReader(e.stdin, dockercfg.MaxFileSize+1))
-		} else {
-			data, err = dockercfg.ReadFile(p)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("read credentials: %w", err)
-		}
-		srcs, err := secrets.ReadSource(p, data)
+		srcs, err := readSourceFile(e, p)
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range srcs {
-			out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: s.Config})
-		}
+		out = append(out, srcs...)
+	}
+	return out, nil
+}
+
+// readSourceFile reads the credential sources of one file (or standard
+// input for "-"), as --authfile reads them.
+func readSourceFile(e *env, p string) ([]dockercfg.Source, error) {
+	var data []byte
+	var err error
+	if p == "-" {
+		data, err = io.ReadAll(io.LimitReader(e.stdin, dockercfg.MaxFileSize+1))
+	} else {
+		data, err = dockercfg.ReadFile(p)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read credentials: %w", err)
+	}
+	srcs, err := secrets.ReadSource(p, data)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dockercfg.Source, 0, len(srcs))
+	for _, s := range srcs {
+		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: s.Config})
 	}
 	return out, nil
 }
