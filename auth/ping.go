@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -211,4 +212,34 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// CheckRealm applies the rules every command follows before it sends
+// credentials to a Bearer realm: raw must be an http(s) URL; plain http only
+// when allowHTTP (--plain-http, or an http registry); and a realm on a
+// private, loopback or link-local IP literal must be on the registry's own
+// host:port, since go-containerregistry refuses it otherwise (an SSRF guard)
+// and the message says what to do instead. A plain-http refusal wraps
+// ErrTLS. It returns the parsed realm.
+func CheckRealm(raw, registry string, allowHTTP bool) (*url.URL, error) {
+	realm, err := url.Parse(raw)
+	if err != nil || realm.Host == "" || (realm.Scheme != "https" && realm.Scheme != "http") {
+		return nil, fmt.Errorf("the Bearer challenge's realm %q is not an http(s) URL", raw)
+	}
+	if realm.Scheme == "http" && !allowHTTP {
+		return nil, fmt.Errorf("%w: refusing to send credentials to realm %s over plain HTTP while the registry uses HTTPS (allow it with --plain-http)", ErrTLS, raw)
+	}
+	if ip, err := netip.ParseAddr(strings.Trim(realm.Hostname(), "[]")); err == nil && realm.Host != registry &&
+		(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()) {
+		return nil, errors.New(realmIPMessage(raw, realm, registry))
+	}
+	return realm, nil
+}
+
+// realmVerdict is the failure class of a CheckRealm error.
+func realmVerdict(err error) string {
+	if errors.Is(err, ErrTLS) {
+		return VerdictTLS
+	}
+	return VerdictError
 }

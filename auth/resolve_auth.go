@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -147,16 +146,9 @@ func (rs *registryState) doPing(ctx context.Context, p *pingCall) error {
 	p.scheme = "bearer"
 	p.service = res.Service
 	p.allowHTTP = rs.r.opts.Network.PlainHTTP || res.Insecure
-	realm, err := url.Parse(res.Realm)
-	if err != nil || realm.Host == "" || (realm.Scheme != "https" && realm.Scheme != "http") {
-		return verdictf(VerdictError, "ping %s: the Bearer challenge's realm %q is not an http(s) URL", rs.reg.RegistryStr(), res.Realm)
-	}
-	if realm.Scheme == "http" && !p.allowHTTP {
-		return verdictf(VerdictTLS, "%v: refusing to send credentials to realm %s over plain HTTP while the registry uses HTTPS (allow it with --plain-http)", ErrTLS, res.Realm)
-	}
-	if ip, err := netip.ParseAddr(strings.Trim(realm.Hostname(), "[]")); err == nil && realm.Host != rs.reg.RegistryStr() &&
-		(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()) {
-		return verdictf(VerdictError, "%s", realmIPMessage(res.Realm, realm, rs.reg.RegistryStr()))
+	realm, err := CheckRealm(res.Realm, rs.reg.RegistryStr(), p.allowHTTP)
+	if err != nil {
+		return verdictf(realmVerdict(err), "ping %s: %v", rs.reg.RegistryStr(), err)
 	}
 	p.realm = realm
 	return nil

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
@@ -478,17 +477,10 @@ func (t *pullTest) token(c candidate) (string, outcome, bool) {
 		}
 		return "", outcome{verdict: v, msg: "token: " + msg}, false
 	}
-	realm, err := url.Parse(t.ping.Realm)
-	if err != nil || realm.Host == "" || (realm.Scheme != "https" && realm.Scheme != "http") {
-		return fail(VerdictError, fmt.Sprintf("the Bearer challenge's realm %q is not an http(s) URL", t.ping.Realm), 0)
-	}
 	allowHTTP := t.opts.Network.PlainHTTP || t.ping.Insecure
-	if realm.Scheme == "http" && !allowHTTP {
-		return fail(VerdictTLS, fmt.Sprintf("%v: refusing to send credentials to realm %s over plain HTTP while the registry uses HTTPS (allow it with --plain-http)", ErrTLS, t.ping.Realm), 0)
-	}
-	if ip, err := netip.ParseAddr(strings.Trim(realm.Hostname(), "[]")); err == nil && realm.Host != t.reg.RegistryStr() &&
-		(ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified()) {
-		return fail(VerdictError, realmIPMessage(t.ping.Realm, realm, t.reg.RegistryStr()), 0)
+	realm, err := CheckRealm(t.ping.Realm, t.reg.RegistryStr(), allowHTTP)
+	if err != nil {
+		return fail(realmVerdict(err), err.Error(), 0)
 	}
 	params := make(map[string]string, len(t.chal.Params))
 	for k, v := range t.chal.Params {

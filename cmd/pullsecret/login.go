@@ -229,12 +229,9 @@ func loginCheck(ctx context.Context, e *env, server, user, pass string, opts aut
 		e.warnf("--check: %s needs no authentication; the credentials were not checked", k.Host)
 		return nil
 	case pr.IsBearer():
-		realm, err := url.Parse(pr.Realm)
-		if err != nil || realm.Host == "" || (realm.Scheme != "https" && realm.Scheme != "http") {
-			return fmt.Errorf("token realm %q: not an http(s) URL", pr.Realm)
-		}
-		if realm.Scheme == "http" && !opts.PlainHTTP {
-			return fmt.Errorf("token realm %s is plain http; credentials are sent over http only with --plain-http", pr.Realm)
+		realm, err := auth.CheckRealm(pr.Realm, pr.Registry, opts.PlainHTTP || pr.Insecure)
+		if err != nil {
+			return err
 		}
 		repo := k.Path
 		if repo == "" {
