@@ -34,7 +34,23 @@ func TestUnknownCommandIsUsageError(t *testing.T) {
 func TestInterspersed(t *testing.T) {
 	t.Parallel()
 	app := newApp(&env{})
-	if len(app.Commands) == 0 {
-		t.Skip("no commands yet")
+	tests := []struct {
+		in, want []string
+	}{
+		{[]string{"p", "create", "regcred", "--docker-server=quay.io", "-n", "ns"},
+			[]string{"p", "create", "--docker-server=quay.io", "-n", "ns", "--", "regcred"}},
+		{[]string{"p", "create", "regcred", "-u", "alice", "--password-stdin"},
+			[]string{"p", "create", "-u", "alice", "--password-stdin", "--", "regcred"}},
+		{[]string{"p", "match", "nginx", "--", "--not-a-flag"},
+			[]string{"p", "match", "--", "nginx", "--not-a-flag"}},
+		{[]string{"p", "inspect", "--authfile", "-"},
+			[]string{"p", "inspect", "--authfile", "-"}},
+		{[]string{"p"}, []string{"p"}},
+	}
+	for _, tc := range tests {
+		got := interspersed(app, tc.in)
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("interspersed(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
