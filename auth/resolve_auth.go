@@ -363,7 +363,7 @@ func (as *authState) forget(c *tokenCall) {
 
 // refused handles a 401 to a request made with c for repo. A refused
 // batch token, when a single-scope token then worked (ok), shows that the
-// server grants only part of a batch: later requests ask for one
+// server grants only part of a batch: later token requests ask for one
 // repository each.
 func (as *authState) refused(c *tokenCall, repo string, ok bool) {
 	as.mu.Lock()
@@ -371,17 +371,13 @@ func (as *authState) refused(c *tokenCall, repo string, ok bool) {
 	if as.tokens[repo] == c {
 		delete(as.tokens, repo)
 	}
-	if ok && len(c.repos) > 1 && !as.noBatch {
+	if ok && len(c.repos) > 1 {
+		// Batch tokens already issued stay cached for their other
+		// repositories: the server may well have granted those (dropping
+		// them cost a needless token request whenever this 401 came
+		// before their first use), and a repository they do not cover
+		// takes this same path on its own 401.
 		as.noBatch = true
-		for rp, t := range as.tokens {
-			if len(t.repos) > 1 {
-				select {
-				case <-t.done:
-					delete(as.tokens, rp)
-				default:
-				}
-			}
-		}
 	}
 }
 
