@@ -9,8 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/match"
 )
 
 // Predictions of a container's image pull (Diagnosis, SPEC §3.5).
@@ -94,37 +94,37 @@ type ContainerDiagnosis struct {
 	Image string `json:"image"`
 	// PullPolicy is the explicit imagePullPolicy, else the default
 	// Kubernetes derives from the image.
-	PullPolicy auth.PullPolicy `json:"pullPolicy"`
+	PullPolicy match.PullPolicy `json:"pullPolicy"`
 	// PullPolicyDefaulted reports that PullPolicy was derived.
 	PullPolicyDefaulted bool `json:"pullPolicyDefaulted"`
 	// PullSecrets are the effective imagePullSecrets names, in order.
 	PullSecrets []string `json:"pullSecrets"`
 	// Credentials are what the kubelet tries, in order: the pod's
 	// secrets' keyring, then the node config's. Empty: anonymous pull.
-	Credentials []auth.MatchedCredential `json:"credentials"`
+	Credentials []match.MatchedCredential `json:"credentials"`
 	// Prediction is one of the Predict constants.
 	Prediction string    `json:"prediction"`
 	Problems   []Problem `json:"problems"`
 	// Verdict is the pull test's verdict, set by verification only.
-	Verdict string `json:"verdict,omitempty"`
+	Verdict match.Verdict `json:"verdict,omitempty"`
 
 	// Matches carry the full credentials behind Credentials, in the same
 	// order, for a pull test.
-	Matches []auth.Match `json:"-"`
+	Matches []match.Match `json:"-"`
 }
 
-// SetVerdict records a pull test's verdict (auth.VerdictOK or a failure
+// SetVerdict records a pull test's verdict (match.VerdictOK or a failure
 // class, with its one-line message) and sets the prediction from it.
-func (c *ContainerDiagnosis) SetVerdict(verdict, message string) {
+func (c *ContainerDiagnosis) SetVerdict(verdict match.Verdict, message string) {
 	c.Verdict = verdict
-	if verdict == auth.VerdictOK {
+	if verdict == match.VerdictOK {
 		if c.Prediction != PredictFail {
 			c.Prediction = PredictOK
 		}
 		return
 	}
 	c.Prediction = PredictFail
-	c.Problems = append(c.Problems, Problem{SeverityError, "pull test: " + verdict + ": " + message})
+	c.Problems = append(c.Problems, Problem{SeverityError, "pull test: " + string(verdict) + ": " + message})
 }
 
 // Inventory holds the Pods, workloads, ServiceAccounts and Secrets read from
@@ -290,8 +290,8 @@ func objectKey(m metav1.ObjectMeta) string { return namespaceOf(m) + "/" + m.Nam
 //     imagePullSecrets order), then those of node, the node's config.json
 //     credentials (nil for none). The kubelet tries them in order and never
 //     retries anonymously; with none it pulls anonymously.
-func (inv *Inventory) Diagnose(node []auth.Credential) *Diagnosis {
-	nodeRing := auth.NewKeyring(node)
+func (inv *Inventory) Diagnose(node []match.Credential) *Diagnosis {
+	nodeRing := match.NewKeyring(node)
 	d := &Diagnosis{Pods: []PodDiagnosis{}}
 	for _, p := range inv.pods {
 		d.Pods = append(d.Pods, inv.diagnosePod(p, nodeRing))
@@ -299,7 +299,7 @@ func (inv *Inventory) Diagnose(node []auth.Credential) *Diagnosis {
 	return d
 }
 
-func (inv *Inventory) diagnosePod(p podEntry, nodeRing *auth.Keyring) PodDiagnosis {
+func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagnosis {
 	ns := namespaceOf(p.meta)
 	sa := p.spec.ServiceAccountName
 	if sa == "" {
@@ -331,7 +331,7 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *auth.Keyring) PodDiagnos
 	}
 
 	names := []string{}
-	var creds []auth.Credential
+	var creds []match.Credential
 	missing, broken := false, false
 	for _, ref := range refs {
 		names = append(names, ref.Name)
@@ -346,20 +346,20 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *auth.Keyring) PodDiagnos
 		case e.ignored != "":
 			add(SeverityWarning, "secret %s/%s is ignored by the kubelet: %s", ns, ref.Name, e.ignored)
 		default:
-			creds = append(creds, auth.CredentialsFromConfig(e.cfg, "secret "+ns+"/"+ref.Name)...)
+			creds = append(creds, match.CredentialsFromConfig(e.cfg, "secret "+ns+"/"+ref.Name)...)
 		}
 	}
-	podRing := auth.NewKeyring(creds)
+	podRing := match.NewKeyring(creds)
 
 	addContainer := func(typ string, c corev1.Container) {
 		cd := &ContainerDiagnosis{
 			Name: c.Name, Type: typ, Image: c.Image,
-			PullPolicy:  auth.PullPolicy(c.ImagePullPolicy),
-			PullSecrets: names, Credentials: []auth.MatchedCredential{},
+			PullPolicy:  match.PullPolicy(c.ImagePullPolicy),
+			PullSecrets: names, Credentials: []match.MatchedCredential{},
 			Problems: append([]Problem{}, podProblems...),
 		}
 		if cd.PullPolicy == "" {
-			cd.PullPolicy, cd.PullPolicyDefaulted = auth.DefaultPullPolicy(c.Image), true
+			cd.PullPolicy, cd.PullPolicyDefaulted = match.DefaultPullPolicy(c.Image), true
 		}
 		if c.ImagePullPolicy == corev1.PullNever {
 			cd.Problems = append(cd.Problems, Problem{SeverityNote, "imagePullPolicy Never: the kubelet never pulls; the image must already be on the node"})
@@ -382,11 +382,11 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *auth.Keyring) PodDiagnos
 	return pd
 }
 
-func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *auth.Keyring, missing, broken bool) {
+func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *match.Keyring, missing, broken bool) {
 	add := func(sev, format string, args ...any) {
 		cd.Problems = append(cd.Problems, Problem{sev, fmt.Sprintf(format, args...)})
 	}
-	ref, err := auth.ParseReference(cd.Image)
+	ref, err := match.ParseReference(cd.Image)
 	if err != nil {
 		cd.Prediction = PredictFail
 		add(SeverityError, "invalid image: %v", err)
@@ -396,15 +396,15 @@ func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *auth.Ke
 		cd.Prediction = PredictFail
 		return
 	}
-	podMatches := podRing.Lookup(ref, auth.SemanticsKubelet)
-	cd.Matches = append(podMatches, nodeRing.Lookup(ref, auth.SemanticsKubelet)...)
+	podMatches := podRing.Lookup(ref, match.SemanticsKubelet)
+	cd.Matches = append(podMatches, nodeRing.Lookup(ref, match.SemanticsKubelet)...)
 	usable := 0
 	for i, m := range cd.Matches {
 		src := m.Source
 		if i >= len(podMatches) {
 			src = "node config " + src
 		}
-		cd.Credentials = append(cd.Credentials, auth.MatchedCredential{
+		cd.Credentials = append(cd.Credentials, match.MatchedCredential{
 			Key: m.Key, MatchedKey: m.MatchedKey, Username: m.Username, Source: src, Reason: m.Reason, Note: m.Note,
 		})
 		if m.Note != "" {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/match"
 	"github.com/pullsecret/pullsecret/secrets"
 )
 
@@ -29,7 +29,7 @@ func authJSON(key, user, pass string) string {
 // summary is a compact view of a container's diagnosis.
 type summary struct {
 	Pod, Container, Type string
-	Policy               auth.PullPolicy
+	Policy               match.PullPolicy
 	Secrets              string
 	Creds                []string // "key|source"
 	Prediction           string
@@ -61,11 +61,11 @@ func TestDiagnose(t *testing.T) {
 	t.Parallel()
 	good := pullSecret("shop", "regcred", "kubernetes.io/dockerconfigjson", ".dockerconfigjson", authJSON("registry.example.com", "alice", diagPass))
 	quay := pullSecret("shop", "quaycred", "kubernetes.io/dockerconfigjson", ".dockerconfigjson", authJSON("quay.io/repo", "bob", diagPass))
-	node := []auth.Credential{{Key: "registry.example.com", Username: "node", Password: diagPass, Source: "node.json"}}
+	node := []match.Credential{{Key: "registry.example.com", Username: "node", Password: diagPass, Source: "node.json"}}
 	tests := []struct {
 		name      string
 		manifests string
-		node      []auth.Credential
+		node      []match.Credential
 		want      []summary
 	}{
 		{
@@ -87,7 +87,7 @@ imagePullSecrets: [{name: regcred}]
 `,
 			node: node,
 			want: []summary{{
-				Pod: "Deployment shop/web", Container: "app", Type: "container", Policy: auth.PullAlways,
+				Pod: "Deployment shop/web", Container: "app", Type: "container", Policy: match.PullAlways,
 				Secrets: "serviceaccount:regcred", Prediction: secrets.PredictOK,
 				Creds:      []string{"registry.example.com|secret shop/regcred", "registry.example.com|node config node.json"},
 				Severities: []string{"note"},
@@ -107,12 +107,12 @@ spec:
   - {name: b, image: "busybox@sha256:` + strings.Repeat("a", 64) + `"}
 `,
 			want: []summary{{
-				Pod: "Pod shop/p", Container: "a", Type: "container", Policy: auth.PullAlways,
+				Pod: "Pod shop/p", Container: "a", Type: "container", Policy: match.PullAlways,
 				Secrets: "pod:gone,opaque,mismatch,regcred", Prediction: secrets.PredictOK,
 				Creds:      []string{"registry.example.com|secret shop/regcred"},
 				Severities: []string{"warning", "warning", "warning"},
 			}, {
-				Pod: "Pod shop/p", Container: "b", Type: "container", Policy: auth.PullIfNotPresent,
+				Pod: "Pod shop/p", Container: "b", Type: "container", Policy: match.PullIfNotPresent,
 				Secrets: "pod:gone,opaque,mismatch,regcred", Prediction: secrets.PredictUnknown,
 				Severities: []string{"error", "warning", "warning", "warning"},
 			}},
@@ -128,8 +128,8 @@ spec:
   containers: [{name: a, image: "registry.example.com/a:1"}, {name: b, image: "nginx:1"}]
 `,
 			want: []summary{
-				{Pod: "Pod shop/p", Container: "a", Type: "container", Policy: auth.PullIfNotPresent, Secrets: "pod:regcred,bad", Prediction: secrets.PredictFail, Severities: []string{"error"}},
-				{Pod: "Pod shop/p", Container: "b", Type: "container", Policy: auth.PullIfNotPresent, Secrets: "pod:regcred,bad", Prediction: secrets.PredictFail, Severities: []string{"error"}},
+				{Pod: "Pod shop/p", Container: "a", Type: "container", Policy: match.PullIfNotPresent, Secrets: "pod:regcred,bad", Prediction: secrets.PredictFail, Severities: []string{"error"}},
+				{Pod: "Pod shop/p", Container: "b", Type: "container", Policy: match.PullIfNotPresent, Secrets: "pod:regcred,bad", Prediction: secrets.PredictFail, Severities: []string{"error"}},
 			},
 		},
 		{
@@ -149,8 +149,8 @@ metadata: {name: d, namespace: b}
 spec: {template: {spec: {imagePullSecrets: [{name: legacy}], containers: [{name: c, image: "registry.example.com/c:1"}]}}}
 `,
 			want: []summary{
-				{Pod: "Pod a/p", Container: "dbg", Type: "ephemeral", Policy: auth.PullIfNotPresent, Secrets: "pod:json", Prediction: secrets.PredictFail, Severities: []string{"error"}},
-				{Pod: "DaemonSet b/d", Container: "c", Type: "container", Policy: auth.PullIfNotPresent, Secrets: "pod:legacy", Prediction: secrets.PredictOK,
+				{Pod: "Pod a/p", Container: "dbg", Type: "ephemeral", Policy: match.PullIfNotPresent, Secrets: "pod:json", Prediction: secrets.PredictFail, Severities: []string{"error"}},
+				{Pod: "DaemonSet b/d", Container: "c", Type: "container", Policy: match.PullIfNotPresent, Secrets: "pod:legacy", Prediction: secrets.PredictOK,
 					Creds: []string{"registry.example.com|secret b/legacy"}},
 			},
 		},
@@ -170,11 +170,11 @@ spec:
           containers: [{name: t, image: "t.io/a/b:1"}, {name: pub, image: "docker.io/library/alpine:3"}]
 `,
 			want: []summary{
-				{Pod: "CronJob shop/c", Container: "i", Type: "init", Policy: auth.PullAlways, Secrets: "pod:quaycred,tok", Prediction: secrets.PredictOK,
+				{Pod: "CronJob shop/c", Container: "i", Type: "init", Policy: match.PullAlways, Secrets: "pod:quaycred,tok", Prediction: secrets.PredictOK,
 					Creds: []string{"quay.io/repo|secret shop/quaycred"}, Severities: []string{"note"}},
-				{Pod: "CronJob shop/c", Container: "t", Type: "container", Policy: auth.PullIfNotPresent, Secrets: "pod:quaycred,tok", Prediction: secrets.PredictAnonymous,
+				{Pod: "CronJob shop/c", Container: "t", Type: "container", Policy: match.PullIfNotPresent, Secrets: "pod:quaycred,tok", Prediction: secrets.PredictAnonymous,
 					Creds: []string{"t.io|secret shop/tok"}, Severities: []string{"note", "warning", "warning"}},
-				{Pod: "CronJob shop/c", Container: "pub", Type: "container", Policy: auth.PullIfNotPresent, Secrets: "pod:quaycred,tok", Prediction: secrets.PredictAnonymous,
+				{Pod: "CronJob shop/c", Container: "pub", Type: "container", Policy: match.PullIfNotPresent, Secrets: "pod:quaycred,tok", Prediction: secrets.PredictAnonymous,
 					Severities: []string{"note"}},
 			},
 		},
@@ -193,7 +193,7 @@ items:
 `,
 			node: node,
 			want: []summary{{
-				Pod: "StatefulSet default/db", Container: "db", Type: "container", Policy: auth.PullIfNotPresent,
+				Pod: "StatefulSet default/db", Container: "db", Type: "container", Policy: match.PullIfNotPresent,
 				Secrets: ":", Prediction: secrets.PredictOK,
 				Creds: []string{"registry.example.com|node config node.json"}, Severities: []string{"note"},
 			}},
@@ -233,11 +233,11 @@ items:
 func TestDiagnoseSetVerdict(t *testing.T) {
 	t.Parallel()
 	c := &secrets.ContainerDiagnosis{Prediction: secrets.PredictAnonymous}
-	c.SetVerdict(auth.VerdictOK, "")
+	c.SetVerdict(match.VerdictOK, "")
 	if c.Prediction != secrets.PredictOK {
 		t.Errorf("ok verdict: prediction %q", c.Prediction)
 	}
-	c.SetVerdict(auth.VerdictUnauthorized, "denied")
+	c.SetVerdict(match.VerdictUnauthorized, "denied")
 	if c.Prediction != secrets.PredictFail || len(c.Problems) != 1 || !strings.Contains(c.Problems[0].Message, "unauthorized") {
 		t.Errorf("unauthorized verdict: %+v", c)
 	}

@@ -69,6 +69,6 @@
 // Inventory collects Pods, workloads, ServiceAccounts and Secrets from
 // manifests; Diagnose predicts every container's pull as the kubelet would
 // make it: effective pull policy and pull secrets, the credentials tried in
-// order (package auth's kubelet keyring), and the secrets it would skip,
+// order (package match's kubelet keyring), and the secrets it would skip,
 // ignore or fail on.
 package secrets

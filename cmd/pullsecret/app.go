@@ -9,8 +9,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/match"
 )
 
 // Exit codes, documented in the README.
@@ -82,11 +82,11 @@ func exitCode(err error) int {
 		errors.Is(err, dockercfg.ErrNoCredentials),
 		errors.Is(err, dockercfg.ErrEmptyResult):
 		return exitNoCredentials
-	case errors.Is(err, auth.ErrNoCredentials):
+	case errors.Is(err, match.ErrNoCredentials):
 		return exitNoCredentials
-	case errors.Is(err, auth.ErrUnauthorized), errors.Is(err, auth.ErrForbidden):
+	case errors.Is(err, match.ErrUnauthorized), errors.Is(err, match.ErrForbidden):
 		return exitRejected
-	case errors.Is(err, auth.ErrNetwork), errors.Is(err, auth.ErrTLS), errors.Is(err, auth.ErrTimeout):
+	case errors.Is(err, match.ErrNetwork), errors.Is(err, match.ErrTLS), errors.Is(err, match.ErrTimeout):
 		return exitNetwork
 	}
 	return exitError

@@ -8,8 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/registry"
 	"github.com/pullsecret/pullsecret/secrets"
 )
 
@@ -99,7 +99,7 @@ func newDelegatedCommand(e *env) *cli.Command {
 				return fmt.Errorf("delegated: %w", err)
 			}
 			if opts.AuthServer == "" {
-				host, same, err := auth.DiscoverRealmHost(c.Context, opts.Registry, nopts)
+				host, same, err := registry.DiscoverRealmHost(c.Context, opts.Registry, nopts)
 				if err != nil {
 					return discoveryError(regKey, err)
 				}
@@ -138,9 +138,9 @@ func newDelegatedCommand(e *env) *cli.Command {
 
 // discoveryError wraps a failed realm discovery with advice, keeping the
 // exit code of its failure class (5 for network, TLS and timeouts).
-func discoveryError(registry string, err error) error {
-	err = fmt.Errorf("delegated: discover the auth server of %s (or pass --auth-server): %w", registry, err)
-	if _, sentinel := auth.Classify(err); sentinel != nil {
+func discoveryError(reg string, err error) error {
+	err = fmt.Errorf("delegated: discover the auth server of %s (or pass --auth-server): %w", reg, err)
+	if _, sentinel := registry.Classify(err); sentinel != nil {
 		return withCode(exitCode(sentinel), err)
 	}
 	return err

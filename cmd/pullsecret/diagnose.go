@@ -8,8 +8,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/match"
+	"github.com/pullsecret/pullsecret/registry"
 	"github.com/pullsecret/pullsecret/secrets"
 )
 
@@ -63,7 +64,7 @@ func runDiagnose(c *cli.Context, e *env, files []string) error {
 		stdinUsed = true
 		return io.ReadAll(io.LimitReader(e.stdin, dockercfg.MaxFileSize+1))
 	}
-	var nopts auth.NetworkOptions
+	var nopts registry.NetworkOptions
 	if c.Bool("verify") {
 		var err error
 		if nopts, err = networkOptions(c); err != nil {
@@ -80,7 +81,7 @@ func runDiagnose(c *cli.Context, e *env, files []string) error {
 			return fmt.Errorf("diagnose: %w", err)
 		}
 	}
-	var nodeCreds []auth.Credential
+	var nodeCreds []match.Credential
 	if node != "" {
 		data, err := read(node)
 		if err != nil {
@@ -90,7 +91,7 @@ func runDiagnose(c *cli.Context, e *env, files []string) error {
 		if err != nil {
 			return fmt.Errorf("diagnose: --node-config: %w", err)
 		}
-		nodeCreds = auth.CredentialsFromConfig(cfg, node)
+		nodeCreds = match.CredentialsFromConfig(cfg, node)
 	}
 	d := inv.Diagnose(nodeCreds)
 	if c.Bool("verify") {
@@ -125,19 +126,19 @@ func runDiagnose(c *cli.Context, e *env, files []string) error {
 // verifyDiagnosis test-pulls every container image whose pull is not
 // already known to fail, with the credentials the kubelet would try, and
 // sets the predictions from the verdicts. Identical pulls are tested once.
-func verifyDiagnosis(c *cli.Context, d *secrets.Diagnosis, nopts auth.NetworkOptions) error {
+func verifyDiagnosis(c *cli.Context, d *secrets.Diagnosis, nopts registry.NetworkOptions) error {
 	rt, err := nopts.Transport()
 	if err != nil {
 		return fmt.Errorf("diagnose: %w", err)
 	}
-	opts := auth.TestPullOptions{Network: nopts, Transport: rt, Semantics: auth.SemanticsKubelet}
-	done := map[string]*auth.TestPullResult{}
+	opts := registry.TestPullOptions{Network: nopts, Transport: rt, Semantics: match.SemanticsKubelet}
+	done := map[string]*registry.TestPullResult{}
 	for _, p := range d.Pods {
 		for _, ctr := range p.Containers {
 			if ctr.Prediction == secrets.PredictFail {
 				continue // the kubelet does not get as far as pulling
 			}
-			creds := make([]auth.Credential, 0, len(ctr.Matches))
+			creds := make([]match.Credential, 0, len(ctr.Matches))
 			key := ctr.Image
 			for _, m := range ctr.Matches {
 				creds = append(creds, m.Credential)
@@ -147,8 +148,8 @@ func verifyDiagnosis(c *cli.Context, d *secrets.Diagnosis, nopts auth.NetworkOpt
 			if !ok {
 				o := opts
 				// The kubelet's order: the pod's keyring, then the node's.
-				o.Candidates = append([]auth.Match{}, ctr.Matches...)
-				if res, err = auth.TestPull(c.Context, ctr.Image, creds, o); err != nil {
+				o.Candidates = append([]match.Match{}, ctr.Matches...)
+				if res, err = registry.TestPull(c.Context, ctr.Image, creds, o); err != nil {
 					return fmt.Errorf("diagnose: %w", err)
 				}
 				done[key] = res

@@ -14,8 +14,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/match"
+	"github.com/pullsecret/pullsecret/registry"
 	"github.com/pullsecret/pullsecret/secrets"
 )
 
@@ -201,15 +202,15 @@ func editCredentialFile(file string, create bool, edit func(*dockercfg.Config) e
 // token for pull access to a repository (SERVER's path, or a placeholder)
 // with the credentials, for a Basic challenge it repeats GET /v2/ with
 // them. A 401 or 403 from the token server or registry is
-// auth.ErrUnauthorized; a token (even one granting nothing) means the
+// match.ErrUnauthorized; a token (even one granting nothing) means the
 // credentials were accepted. A registry that needs no authentication
 // cannot check them: that is a warning, not an error.
-func loginCheck(ctx context.Context, e *env, server, user, pass string, opts auth.NetworkOptions) error {
+func loginCheck(ctx context.Context, e *env, server, user, pass string, opts registry.NetworkOptions) error {
 	k, err := dockercfg.ParseKey(server)
 	if err != nil {
 		return err
 	}
-	pr, err := auth.Ping(ctx, k.Host, opts)
+	pr, err := registry.Ping(ctx, k.Host, opts)
 	if err != nil {
 		return err
 	}
@@ -229,7 +230,7 @@ func loginCheck(ctx context.Context, e *env, server, user, pass string, opts aut
 		e.warnf("--check: %s needs no authentication; the credentials were not checked", k.Host)
 		return nil
 	case pr.IsBearer():
-		realm, err := auth.CheckRealm(pr.Realm, pr.Registry, opts.PlainHTTP || pr.Insecure)
+		realm, err := registry.CheckRealm(pr.Realm, pr.Registry, opts.PlainHTTP || pr.Insecure)
 		if err != nil {
 			return err
 		}
@@ -261,7 +262,7 @@ func loginCheck(ctx context.Context, e *env, server, user, pass string, opts aut
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return fmt.Errorf("%w: %w", auth.ErrNetwork, err)
+		return fmt.Errorf("%w: %w", match.ErrNetwork, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
@@ -269,7 +270,7 @@ func loginCheck(ctx context.Context, e *env, server, user, pass string, opts aut
 	case resp.StatusCode == http.StatusOK:
 		return nil
 	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("%w: %s rejected the credentials of %q (HTTP %d)", auth.ErrUnauthorized, req.URL.Host, user, resp.StatusCode)
+		return fmt.Errorf("%w: %s rejected the credentials of %q (HTTP %d)", match.ErrUnauthorized, req.URL.Host, user, resp.StatusCode)
 	}
 	return fmt.Errorf("%s answered HTTP %d to the credential check", req.URL.Host, resp.StatusCode)
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/match"
 )
 
 func newMatchCommand(e *env) *cli.Command {
@@ -28,7 +28,7 @@ func newMatchCommand(e *env) *cli.Command {
 			if out != "text" && out != "json" {
 				return usagef("match: --output %q: want text or json", out)
 			}
-			sem, err := auth.ParseSemantics(c.String("semantics"))
+			sem, err := match.ParseSemantics(c.String("semantics"))
 			if err != nil {
 				return usageError{fmt.Errorf("match: --semantics: %w", err)}
 			}
@@ -36,7 +36,7 @@ func newMatchCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			res, err := auth.MatchImage(c.Args().First(), auth.CredentialsFromSources(srcs), sem)
+			res, err := match.MatchImage(c.Args().First(), match.CredentialsFromSources(srcs), sem)
 			if err != nil {
 				return fmt.Errorf("match: %w", err)
 			}
@@ -51,7 +51,7 @@ func newMatchCommand(e *env) *cli.Command {
 	}
 }
 
-func renderMatch(e *env, r *auth.MatchResult) {
+func renderMatch(e *env, r *match.MatchResult) {
 	w := e.stdout
 	fmt.Fprintf(w, "image:       %s\n", r.Image)
 	ref := fmt.Sprintf("registry %s, repository %s", r.Registry, r.Repository)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/registry"
 )
 
 // stringList is a repeatable string flag value that, unlike
@@ -34,15 +34,15 @@ func networkFlags() []cli.Flag {
 		&cli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust (added to the system roots)"},
 		&cli.BoolFlag{Name: "skip-tls-verify", Usage: "do not verify registry certificates (insecure)"},
 		&cli.BoolFlag{Name: "plain-http", Usage: "allow http:// registries and token realms (HTTPS is tried first)"},
-		&cli.DurationFlag{Name: "timeout", Value: auth.DefaultTimeout, Usage: "time limit per request"},
+		&cli.DurationFlag{Name: "timeout", Value: registry.DefaultTimeout, Usage: "time limit per request"},
 		&cli.GenericFlag{Name: "resolve", Value: &stringList{}, Usage: "connect to ADDR for HOST:PORT, keeping the name for TLS and Host, as curl --resolve HOST:PORT:ADDR[,ADDR...] (repeatable)"},
 	}
 }
 
 // networkOptions reads the network flags. Invalid values are usage errors
 // naming the flag.
-func networkOptions(c *cli.Context) (auth.NetworkOptions, error) {
-	o := auth.NetworkOptions{
+func networkOptions(c *cli.Context) (registry.NetworkOptions, error) {
+	o := registry.NetworkOptions{
 		CAFile:        c.String("ca-file"),
 		SkipTLSVerify: c.Bool("skip-tls-verify"),
 		PlainHTTP:     c.Bool("plain-http"),

@@ -11,7 +11,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/match"
+	"github.com/pullsecret/pullsecret/registry"
 )
 
 // maxReferenceLine bounds one line of a -f file.
@@ -48,8 +49,8 @@ func newResolveCommand(e *env) *cli.Command {
 			&cli.GenericFlag{Name: "f", Value: files, Hidden: true},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text (one pinned reference a line) or json"},
 			&cli.StringFlag{Name: "platform", Usage: "resolve an index to the manifest of this platform (os/arch[/variant], e.g. linux/arm64)"},
-			&cli.IntFlag{Name: "concurrency", Value: auth.DefaultConcurrency, Usage: "images resolved at once"},
-			&cli.StringFlag{Name: "semantics", Value: string(auth.SemanticsKubelet), Usage: "consumer whose credential choice to simulate: kubelet, docker or podman"},
+			&cli.IntFlag{Name: "concurrency", Value: registry.DefaultConcurrency, Usage: "images resolved at once"},
+			&cli.StringFlag{Name: "semantics", Value: string(match.SemanticsKubelet), Usage: "consumer whose credential choice to simulate: kubelet, docker or podman"},
 		}, networkFlags()...),
 		Action: func(c *cli.Context) error { return runResolve(c, e, files.values) },
 	}
@@ -63,7 +64,7 @@ func runResolve(c *cli.Context, e *env, files []string) error {
 	if n := c.Int("concurrency"); n < 1 {
 		return usagef("resolve: --concurrency %d: want at least 1", n)
 	}
-	sem, err := auth.ParseSemantics(c.String("semantics"))
+	sem, err := match.ParseSemantics(c.String("semantics"))
 	if err != nil {
 		return usagef("resolve: --semantics: %w", err)
 	}
@@ -105,7 +106,7 @@ func runResolve(c *cli.Context, e *env, files []string) error {
 		defer fh.Close()
 		readers = append(readers, namedReader{name: f, r: fh})
 	}
-	r, err := auth.NewResolver(auth.ResolveOptions{
+	r, err := registry.NewResolver(registry.ResolveOptions{
 		Network:     nopts,
 		Credentials: creds,
 		Semantics:   sem,
@@ -177,14 +178,14 @@ type resolveWriter struct {
 	json   bool
 	total  int
 	failed int
-	first  *auth.ResolveError
+	first  *registry.ResolveError
 }
 
-func (w *resolveWriter) write(res auth.ResolveResult) error {
+func (w *resolveWriter) write(res registry.ResolveResult) error {
 	w.total++
 	if err := res.Err(); err != nil {
 		w.failed++
-		var re *auth.ResolveError
+		var re *registry.ResolveError
 		if errors.As(err, &re) && w.first == nil {
 			w.first = re
 		}
@@ -212,7 +213,7 @@ func (w *resolveWriter) write(res auth.ResolveResult) error {
 		}
 		return nil
 	}
-	if res.Verdict == auth.VerdictOK {
+	if res.Verdict == match.VerdictOK {
 		if _, err := fmt.Fprintln(w.out, res.Reference); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
 	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/match"
 	"github.com/pullsecret/pullsecret/secrets"
 )
 
@@ -33,7 +33,7 @@ func authfiles(c *cli.Context) []string {
 // registries: --authfile or the default files, with the credential helpers
 // of local files resolved. With no file at all it warns and returns none,
 // so the pulls are anonymous.
-func loadCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
+func loadCredentials(c *cli.Context, e *env) ([]match.Credential, error) {
 	if len(authfiles(c)) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
 		e.warnf("no credential files found; pulling anonymously (pass --authfile)")
 		return nil, nil
@@ -42,7 +42,7 @@ func loadCredentials(c *cli.Context, e *env) ([]auth.Credential, error) {
 	if err != nil {
 		return nil, err
 	}
-	return auth.CredentialsFromSources(resolveHelpers(c, e, srcs)), nil
+	return match.CredentialsFromSources(resolveHelpers(c, e, srcs)), nil
 }
 
 // loadSources reads the --authfile sources, or the default search when none

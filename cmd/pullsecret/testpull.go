@@ -9,7 +9,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pullsecret/pullsecret/auth"
+	"github.com/pullsecret/pullsecret/match"
+	"github.com/pullsecret/pullsecret/registry"
 )
 
 func newTestPullCommand(e *env) *cli.Command {
@@ -23,7 +24,7 @@ func newTestPullCommand(e *env) *cli.Command {
 			"5 network/TLS/timeout, 1 other failures.",
 		Flags: append([]cli.Flag{
 			authfileFlag(),
-			&cli.StringFlag{Name: "semantics", Value: string(auth.SemanticsKubelet), Usage: "consumer whose credential order to simulate: kubelet, docker or podman"},
+			&cli.StringFlag{Name: "semantics", Value: string(match.SemanticsKubelet), Usage: "consumer whose credential order to simulate: kubelet, docker or podman"},
 			&cli.BoolFlag{Name: "blobs", Usage: "also fetch the config blob"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 		}, networkFlags()...),
@@ -37,11 +38,11 @@ func newTestPullCommand(e *env) *cli.Command {
 				return usagef("test-pull: no image given")
 			}
 			for _, img := range images {
-				if _, err := auth.ParseReference(img); err != nil {
+				if _, err := match.ParseReference(img); err != nil {
 					return fmt.Errorf("test-pull: %w", err)
 				}
 			}
-			sem, err := auth.ParseSemantics(c.String("semantics"))
+			sem, err := match.ParseSemantics(c.String("semantics"))
 			if err != nil {
 				return usagef("test-pull: --semantics: %w", err)
 			}
@@ -57,10 +58,10 @@ func newTestPullCommand(e *env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts := auth.TestPullOptions{Network: nopts, Transport: rt, Semantics: sem, Blobs: c.Bool("blobs")}
-			results := make([]*auth.TestPullResult, 0, len(images))
+			opts := registry.TestPullOptions{Network: nopts, Transport: rt, Semantics: sem, Blobs: c.Bool("blobs")}
+			results := make([]*registry.TestPullResult, 0, len(images))
 			for _, img := range images {
-				res, err := auth.TestPull(c.Context, img, creds, opts)
+				res, err := registry.TestPull(c.Context, img, creds, opts)
 				if err != nil {
 					return fmt.Errorf("test-pull: %w", err)
 				}
@@ -70,7 +71,7 @@ func newTestPullCommand(e *env) *cli.Command {
 				enc := json.NewEncoder(e.stdout)
 				enc.SetIndent("", "  ")
 				if err := enc.Encode(struct {
-					Results []*auth.TestPullResult `json:"results"`
+					Results []*registry.TestPullResult `json:"results"`
 				}{results}); err != nil {
 					return fmt.Errorf("test-pull: write report: %w", err)
 				}
@@ -91,7 +92,7 @@ func newTestPullCommand(e *env) *cli.Command {
 
 // testPullError summarises the failed images: the first failure decides
 // the exit code.
-func testPullError(results []*auth.TestPullResult) error {
+func testPullError(results []*registry.TestPullResult) error {
 	var first error
 	failed := 0
 	for _, r := range results {
@@ -112,7 +113,7 @@ func testPullError(results []*auth.TestPullResult) error {
 }
 
 // renderTestPull writes the step-by-step text report of one image.
-func renderTestPull(w io.Writer, r *auth.TestPullResult) {
+func renderTestPull(w io.Writer, r *registry.TestPullResult) {
 	fmt.Fprintf(w, "%s\n", r.Reference)
 	line := func(label, format string, args ...any) {
 		fmt.Fprintf(w, "  %-11s %s\n", label, fmt.Sprintf(format, args...))
@@ -154,9 +155,9 @@ func renderTestPull(w io.Writer, r *auth.TestPullResult) {
 		line(a.Step, "%s", strings.TrimSpace(b.String()))
 	}
 	switch {
-	case r.Verdict == auth.VerdictOK && r.Credential != nil:
+	case r.Verdict == match.VerdictOK && r.Credential != nil:
 		line("verdict", "ok: pulled with %s (user %q, from %s)", r.Credential.Key, r.Credential.Username, r.Credential.Source)
-	case r.Verdict == auth.VerdictOK:
+	case r.Verdict == match.VerdictOK:
 		line("verdict", "ok: pulled anonymously")
 	default:
 		line("verdict", "%s: %s", r.Verdict, r.Error)
