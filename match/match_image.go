@@ -84,7 +84,7 @@ func (k *Keyring) Match(image string, ref Reference, sem Semantics) (*MatchResul
 		Digest:      ref.Digest,
 		PullPolicy:  ref.PullPolicy(),
 		Semantics:   sem,
-		Credentials: summarize(matches),
+		Credentials: Summarize(matches),
 		Notes:       dedupe(notes),
 		Reference:   ref,
 		Matches:     matches,
@@ -97,7 +97,7 @@ func (k *Keyring) Match(image string, ref Reference, sem Semantics) (*MatchResul
 		if firstIndex(om) == firstIndex(matches) {
 			continue
 		}
-		res.Alternatives = append(res.Alternatives, Alternative{Semantics: other, Credentials: summarize(om), Notes: dedupe(on)})
+		res.Alternatives = append(res.Alternatives, Alternative{Semantics: other, Credentials: Summarize(om), Notes: dedupe(on)})
 	}
 	return res, nil
 }
@@ -110,17 +110,25 @@ func firstIndex(ms []Match) int {
 	return ms[0].index
 }
 
-func summarize(ms []Match) []MatchedCredential {
+// Summary is m without secrets: what every output shows of a matched
+// credential.
+func (m Match) Summary() MatchedCredential {
+	return MatchedCredential{
+		Key:        m.Key,
+		MatchedKey: m.MatchedKey,
+		Username:   m.Username,
+		Source:     m.Source,
+		Reason:     m.Reason,
+		Note:       m.Note,
+	}
+}
+
+// Summarize returns the summaries of ms in order; never nil, so it encodes
+// as [].
+func Summarize(ms []Match) []MatchedCredential {
 	out := make([]MatchedCredential, 0, len(ms))
 	for _, m := range ms {
-		out = append(out, MatchedCredential{
-			Key:        m.Key,
-			MatchedKey: m.MatchedKey,
-			Username:   m.Username,
-			Source:     m.Source,
-			Reason:     m.Reason,
-			Note:       m.Note,
-		})
+		out = append(out, m.Summary())
 	}
 	return out
 }

@@ -211,7 +211,7 @@ func TestPull(ctx context.Context, image string, creds []match.Credential, opts 
 		ctx: ctx, rt: rt, reg: reg, ref: ref, opts: opts,
 		res: &TestPullResult{
 			Image: image, Reference: ref.String(), Semantics: sem,
-			Candidates: candidatesOf(matches), Attempts: []Attempt{},
+			Candidates: match.Summarize(matches), Attempts: []Attempt{},
 		},
 	}
 	for _, c := range creds {
@@ -220,18 +220,6 @@ func TestPull(ctx context.Context, image string, creds []match.Credential, opts 
 	t.run(matches)
 	t.scrubResult()
 	return t.res, nil
-}
-
-// candidatesOf lists matches without secrets.
-func candidatesOf(ms []match.Match) []match.MatchedCredential {
-	out := make([]match.MatchedCredential, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, match.MatchedCredential{
-			Key: m.Key, MatchedKey: m.MatchedKey, Username: m.Username,
-			Source: m.Source, Reason: m.Reason, Note: m.Note,
-		})
-	}
-	return out
 }
 
 // pullTest is the state of one TestPull.

@@ -404,9 +404,9 @@ func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *match.K
 		if i >= len(podMatches) {
 			src = "node config " + src
 		}
-		cd.Credentials = append(cd.Credentials, match.MatchedCredential{
-			Key: m.Key, MatchedKey: m.MatchedKey, Username: m.Username, Source: src, Reason: m.Reason, Note: m.Note,
-		})
+		sum := m.Summary()
+		sum.Source = src
+		cd.Credentials = append(cd.Credentials, sum)
 		if m.Note != "" {
 			add(SeverityNote, "%s (from %s): %s", m.Key, src, m.Note)
 		}
