@@ -39,7 +39,7 @@ func newConvertCommand(e *env) *cli.Command {
 			if name == "" && !raw {
 				return usagef("convert: NAME is required (or -o dockerconfigjson|dockercfg for a raw file)")
 			}
-			srcs, err := loadSources(c, e)
+			srcs, err := loadSources(e, authfiles(c))
 			if err != nil {
 				return err
 			}

@@ -28,7 +28,7 @@ func newInspectCommand(e *env) *cli.Command {
 			if c.NArg() > 0 {
 				return usagef("inspect: unexpected argument %q (credential files go in --authfile)", c.Args().First())
 			}
-			srcs, err := loadSources(c, e)
+			srcs, err := loadSources(e, authfiles(c))
 			if err != nil {
 				return err
 			}

@@ -32,7 +32,7 @@ func newMatchCommand(e *env) *cli.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("match: --semantics: %w", err)}
 			}
-			srcs, err := loadSources(c, e)
+			srcs, err := loadSources(e, authfiles(c))
 			if err != nil {
 				return err
 			}

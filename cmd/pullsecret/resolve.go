@@ -89,7 +89,7 @@ func runResolve(c *cli.Context, e *env, files []string) error {
 	if err != nil {
 		return err
 	}
-	creds, err := loadCredentials(c, e)
+	creds, err := loadCredentials(c.Context, e, authfiles(c))
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func newTestPullCommand(e *env) *cli.Command {
 			if err != nil {
 				return fmt.Errorf("test-pull: %w", err)
 			}
-			creds, err := loadCredentials(c, e)
+			creds, err := loadCredentials(c.Context, e, authfiles(c))
 			if err != nil {
 				return err
 			}
