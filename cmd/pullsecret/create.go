@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -52,7 +53,7 @@ with the credential flags (kubectl silently ignores them).`,
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson/dockercfg (the raw payload)"},
 			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or client, accepted for kubectl compatibility (nothing is sent to a cluster)"},
 		),
-		Action: func(c *cli.Context) error { return runCreate(c, e) },
+		Action: func(c *cli.Context) error { return runOptions(c, &createOptions{e: e}) },
 	}
 }
 
@@ -82,66 +83,120 @@ func (l *createKVList) Set(v string) error {
 
 func (l *createKVList) String() string { return strings.Join(l.keys, ",") }
 
-func runCreate(c *cli.Context, e *env) error {
-	out := c.String("output")
-	switch out {
+// createFromFileConflicts are the flags that build an entry, which
+// --from-file excludes (kubectl ignores them with --from-file).
+var createFromFileConflicts = []string{"docker-server", "docker-username", "docker-password", "password-stdin", "password-file", "password-env", "docker-email"}
+
+// createOptions are the inputs of create.
+type createOptions struct {
+	e           *env
+	output      string
+	typeFlag    string
+	format      dockercfg.Format // set by Validate
+	dryRun      string
+	args        []string
+	namespace   string
+	fromFiles   []string
+	conflicts   []string // createFromFileConflicts given
+	server      string
+	creds       credentialOptions
+	labels      map[string]string
+	annotations map[string]string
+	appendHash  bool
+}
+
+// Complete reads the flags and arguments.
+func (o *createOptions) Complete(c *cli.Context) error {
+	o.output, o.typeFlag, o.dryRun = c.String("output"), c.String("type"), c.String("dry-run")
+	o.args = c.Args().Slice()
+	o.namespace = c.String("namespace")
+	o.fromFiles = c.StringSlice("from-file")
+	o.conflicts = nil
+	for _, f := range createFromFileConflicts {
+		if c.IsSet(f) {
+			o.conflicts = append(o.conflicts, f)
+		}
+	}
+	o.server = c.String("docker-server")
+	o.creds.complete(c)
+	o.labels = c.Generic("label").(*createKVList).m
+	o.annotations = c.Generic("annotation").(*createKVList).m
+	o.appendHash = c.Bool("append-hash")
+	return nil
+}
+
+// raw reports whether -o prints the payload rather than the Secret.
+func (o *createOptions) raw() bool { return o.output == "dockerconfigjson" || o.output == "dockercfg" }
+
+// Validate checks the flags in kubectl's order, before any file is read.
+func (o *createOptions) Validate() error {
+	switch o.output {
 	case secrets.OutputYAML, secrets.OutputJSON, secrets.OutputName, "dockerconfigjson", "dockercfg":
 	default:
-		return usagef("create: --output %q: want yaml, json, name, dockerconfigjson or dockercfg", out)
+		return usagef("create: --output %q: want yaml, json, name, dockerconfigjson or dockercfg", o.output)
 	}
-	format, err := secrets.ParseType(c.String("type"))
-	if err != nil {
+	var err error
+	if o.format, err = secrets.ParseType(o.typeFlag); err != nil {
 		return usageError{fmt.Errorf("create: --type: %w", err)}
 	}
-	if raw := out == "dockerconfigjson" || out == "dockercfg"; raw && out != format.String() {
-		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", out, out)
+	if o.raw() && o.output != o.format.String() {
+		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", o.output, o.output)
 	}
-	switch d := c.String("dry-run"); d {
+	switch o.dryRun {
 	case "none", "client":
 	case "server":
 		return usagef("create: --dry-run=server: pullsecret never talks to a cluster; use --dry-run=client (or none) and pipe the output to kubectl apply -f -")
 	default:
-		return usagef("create: --dry-run %q: want none or client", d)
+		return usagef("create: --dry-run %q: want none or client", o.dryRun)
 	}
-	if c.NArg() != 1 {
-		return usagef("create: exactly one NAME is required, got %d", c.NArg())
+	if len(o.args) != 1 {
+		return usagef("create: exactly one NAME is required, got %d", len(o.args))
 	}
-	name := c.Args().First()
-	namespace := c.String("namespace")
+	if len(o.fromFiles) > 0 {
+		if len(o.conflicts) > 0 {
+			return usagef("create: --from-file cannot be combined with --%s: the credentials come from the file (kubectl silently ignores the credential flags)", o.conflicts[0])
+		}
+		return nil
+	}
+	if o.server == "" {
+		return usagef("create: --docker-server: must not be empty")
+	}
+	if _, err := dockercfg.ParseKey(o.server); err != nil {
+		return fmt.Errorf("create: --docker-server: %w", err)
+	}
+	return o.creds.validate("create", "either --from-file or --docker-username with a password (--password-stdin, --password-file, --password-env or --docker-password) is required")
+}
 
-	// Warnings are printed only once the secret is valid, so that a failure
-	// is one line on stderr.
+// Run builds the Secret from --from-file or the credential flags, checks it
+// with secrets.Validate and prints it. Warnings are printed only once the
+// secret is valid, so that a failure is one line on stderr.
+func (o *createOptions) Run(context.Context) error {
 	var warnings []string
 	warnf := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
+	name := o.args[0]
 	var s *corev1.Secret
-	if files := c.StringSlice("from-file"); len(files) > 0 {
-		// The flags that build an entry; kubectl ignores them with --from-file.
-		for _, f := range []string{"docker-server", "docker-username", "docker-password", "password-stdin", "password-file", "password-env", "docker-email"} {
-			if c.IsSet(f) {
-				return usagef("create: --from-file cannot be combined with --%s: the credentials come from the file (kubectl silently ignores the credential flags)", f)
-			}
-		}
-		payload, err := createPayloadFromFiles(warnf, files, format)
+	if len(o.fromFiles) > 0 {
+		payload, err := createPayloadFromFiles(warnf, o.fromFiles, o.format)
 		if err != nil {
 			return err
 		}
-		s = secrets.New(name, namespace, format, payload)
+		s = secrets.New(name, o.namespace, o.format, payload)
 	} else {
-		cfg, err := createConfigFromFlags(c, e, warnf)
+		cfg, err := o.configFromFlags(warnf)
 		if err != nil {
 			return err
 		}
-		if s, err = secrets.FromConfig(name, namespace, cfg, format); err != nil {
+		if s, err = secrets.FromConfig(name, o.namespace, cfg, o.format); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
 	}
-	if l := c.Generic("label").(*createKVList); len(l.m) > 0 {
-		s.Labels = l.m
+	if len(o.labels) > 0 {
+		s.Labels = o.labels
 	}
-	if a := c.Generic("annotation").(*createKVList); len(a.m) > 0 {
-		s.Annotations = a.m
+	if len(o.annotations) > 0 {
+		s.Annotations = o.annotations
 	}
-	if c.Bool("append-hash") {
+	if o.appendHash {
 		if _, err := secrets.AppendHash(s); err != nil {
 			return fmt.Errorf("create: --append-hash: %w", err)
 		}
@@ -150,42 +205,41 @@ func runCreate(c *cli.Context, e *env) error {
 		return fmt.Errorf("create: %w", err)
 	}
 	for _, w := range warnings {
-		e.warnf("%s", w)
+		o.e.warnf("%s", w)
 	}
-	if out == "dockerconfigjson" || out == "dockercfg" {
-		payload := s.Data[secrets.DataKey(format)]
+	return o.render(s)
+}
+
+// render prints s as -o asks: the payload as is (ending in a newline), or
+// the Secret.
+func (o *createOptions) render(s *corev1.Secret) error {
+	if o.raw() {
+		payload := s.Data[secrets.DataKey(o.format)]
 		if len(payload) > 0 && payload[len(payload)-1] != '\n' {
 			payload = append(payload[:len(payload):len(payload)], '\n')
 		}
-		if _, err := e.stdout.Write(payload); err != nil {
+		if _, err := o.e.stdout.Write(payload); err != nil {
 			return fmt.Errorf("create: write output: %w", err)
 		}
 		return nil
 	}
-	if err := secrets.Encode(e.stdout, out, s); err != nil {
+	if err := secrets.Encode(o.e.stdout, o.output, s); err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
 	return nil
 }
 
-// createConfigFromFlags builds the one-entry config of the credential flags.
-func createConfigFromFlags(c *cli.Context, e *env, warnf func(string, ...any)) (*dockercfg.Config, error) {
-	server := c.String("docker-server")
-	if server == "" {
-		return nil, usagef("create: --docker-server: must not be empty")
-	}
-	if _, err := dockercfg.ParseKey(server); err != nil {
-		return nil, fmt.Errorf("create: --docker-server: %w", err)
-	}
-	username, password, err := readCredentials(c, e, "create",
-		"either --from-file or --docker-username with a password (--password-stdin, --password-file, --password-env or --docker-password) is required", warnf)
+// configFromFlags builds the one-entry config of the credential flags,
+// reading the password.
+func (o *createOptions) configFromFlags(warnf func(string, ...any)) (*dockercfg.Config, error) {
+	password, err := o.creds.readPassword(o.e, "create", warnf)
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range dockercfg.KeyWarnings(server) {
+	for _, w := range dockercfg.KeyWarnings(o.server) {
 		warnf("--docker-server: %s", w)
 	}
-	cfg, err := secrets.NewConfig(server, username, password, c.String("docker-email"))
+	cfg, err := secrets.NewConfig(o.server, o.creds.username, password, o.creds.email)
 	if err != nil {
 		return nil, fmt.Errorf("create: %w", err)
 	}
