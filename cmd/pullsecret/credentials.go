@@ -107,17 +107,3 @@ func (o *credentialOptions) readPassword(e *env, cmd string, warnf func(string, 
 	}
 	return password, nil
 }
-
-// readCredentials returns the user name and password of credentialFlags.
-// cmd prefixes errors; missing is the usage message when the user name or
-// every password flag is absent. A password on the command line works but
-// warns through warnf.
-func readCredentials(c *cli.Context, e *env, cmd, missing string, warnf func(string, ...any)) (username, password string, err error) {
-	var o credentialOptions
-	o.complete(c)
-	if err := o.validate(cmd, missing); err != nil {
-		return "", "", err
-	}
-	password, err = o.readPassword(e, cmd, warnf)
-	return o.username, password, err
-}
