@@ -71,10 +71,3 @@ func (n *networkValues) options() (registry.NetworkOptions, error) {
 	}
 	return o, nil
 }
-
-// networkOptions reads and checks the network flags.
-func networkOptions(c *cli.Context) (registry.NetworkOptions, error) {
-	var n networkValues
-	n.complete(c)
-	return n.options()
-}
