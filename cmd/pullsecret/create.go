@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -269,15 +266,17 @@ func createReadPassword(r io.Reader) (string, error) {
 }
 
 // createPayloadFromFiles reads the --from-file sources with kubectl's rules
-// for [KEY=]PATH, then checks what kubectl does not: the key is the one the
-// type needs, the file is a docker config of the type's format whose entries
-// carry credentials, and it fits in a Secret.
+// for [KEY=]PATH (secrets.ParseFileSource), then checks what kubectl does
+// not: the key is the one the type needs, the file is a docker config of the
+// type's format whose entries carry credentials (secrets.CheckPayload), and
+// it fits in a Secret. What the kubelet would ignore is a warning
+// (secrets.PayloadWarnings).
 func createPayloadFromFiles(warnf func(string, ...any), sources []string, format dockercfg.Format) ([]byte, error) {
 	want := secrets.DataKey(format)
 	var payload []byte
 	seen := false
 	for _, src := range sources {
-		key, file, err := createParseFileSource(src, want)
+		key, file, err := secrets.ParseFileSource(src, want)
 		if err != nil {
 			return nil, usagef("create: --from-file %s: %v", src, err)
 		}
@@ -291,7 +290,7 @@ func createPayloadFromFiles(warnf func(string, ...any), sources []string, format
 			return nil, usagef("create: --from-file %s: cannot add key %s, another key by that name already exists", src, key)
 		}
 		seen = true
-		data, err := createReadConfigFile(file)
+		data, err := secrets.ReadPayloadFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
 		}
@@ -299,65 +298,12 @@ func createPayloadFromFiles(warnf func(string, ...any), sources []string, format
 		if err != nil {
 			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
 		}
-		for _, en := range cfg.Entries {
-			for _, w := range dockercfg.KeyWarnings(en.Key) {
-				warnf("--from-file %s: %s", file, w)
-			}
-			if en.IdentityToken != "" {
-				warnf("--from-file %s: entry %q carries an identity token: the kubelet ignores it", file, en.Key)
-			}
-			if en.Unpadded {
-				warnf("--from-file %s: entry %q: auth is unpadded base64, which docker and podman reject", file, en.Key)
-			}
-		}
-		if cfg.CredsStore != "" || len(cfg.CredHelpers) > 0 {
-			warnf("--from-file %s: credsStore/credHelpers are stored but the kubelet ignores them", file)
+		for _, w := range secrets.PayloadWarnings(cfg) {
+			warnf("--from-file %s: %s", file, w)
 		}
 		payload = data
 	}
 	return payload, nil
-}
-
-// createParseFileSource splits [KEY=]PATH as kubectl's ParseFileSource does;
-// a bare path gets the type's key, as kubectl gives it .dockerconfigjson.
-func createParseFileSource(src, defaultKey string) (key, file string, err error) {
-	switch n := strings.Count(src, "="); {
-	case n == 0:
-		return defaultKey, src, nil
-	case n == 1 && strings.HasPrefix(src, "="):
-		return "", "", fmt.Errorf("key name for file path %v missing", strings.TrimPrefix(src, "="))
-	case n == 1 && strings.HasSuffix(src, "="):
-		return "", "", fmt.Errorf("file path for key name %v missing", strings.TrimSuffix(src, "="))
-	case n > 1:
-		return "", "", errors.New("key names or file paths cannot contain '='")
-	}
-	key, file, _ = strings.Cut(src, "=")
-	return key, file, nil
-}
-
-// createReadConfigFile reads a --from-file source, refusing directories and
-// anything larger than a Secret can hold before reading it whole.
-func createReadConfigFile(file string) ([]byte, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, createPathError(err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, createPathError(err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("is a directory; give a docker config file (%s)", path.Join(filepath.ToSlash(file), "config.json"))
-	}
-	data, err := io.ReadAll(io.LimitReader(f, secrets.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", createPathError(err))
-	}
-	if len(data) > secrets.MaxSize {
-		return nil, fmt.Errorf("larger than %d bytes, the most a Secret holds", secrets.MaxSize)
-	}
-	return data, nil
 }
 
 // createPathError drops the path an *fs.PathError repeats, since the message
