@@ -88,27 +88,9 @@ func (o *diagnoseOptions) Validate() error {
 // predicts the pulls (Inventory.Diagnose), test-pulls them with --verify,
 // and prints the report. A pull predicted to fail exits 1.
 func (o *diagnoseOptions) Run(ctx context.Context) error {
-	var inv secrets.Inventory
-	for _, f := range o.files.values {
-		data, err := o.read(f)
-		if err != nil {
-			return fmt.Errorf("diagnose: read manifests: %w", err)
-		}
-		if err := inv.Add(f, data); err != nil {
-			return fmt.Errorf("diagnose: %w", err)
-		}
-	}
-	var nodeCreds []match.Credential
-	if node := o.nodeConfig; node != "" {
-		data, err := o.read(node)
-		if err != nil {
-			return fmt.Errorf("diagnose: --node-config: %w", err)
-		}
-		cfg, err := dockercfg.ParseNamed(data, node)
-		if err != nil {
-			return fmt.Errorf("diagnose: --node-config: %w", err)
-		}
-		nodeCreds = match.CredentialsFromConfig(cfg, node)
+	inv, nodeCreds, err := o.readInputs()
+	if err != nil {
+		return err
 	}
 	d := inv.Diagnose(nodeCreds)
 	if o.verify {
@@ -125,6 +107,39 @@ func (o *diagnoseOptions) Run(ctx context.Context) error {
 	} else {
 		renderDiagnosis(o.e.stdout, d)
 	}
+	return diagnoseError(d)
+}
+
+// readInputs reads the manifests into an inventory and the --node-config
+// file into the node's credentials.
+func (o *diagnoseOptions) readInputs() (*secrets.Inventory, []match.Credential, error) {
+	var inv secrets.Inventory
+	for _, f := range o.files.values {
+		data, err := o.read(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("diagnose: read manifests: %w", err)
+		}
+		if err := inv.Add(f, data); err != nil {
+			return nil, nil, fmt.Errorf("diagnose: %w", err)
+		}
+	}
+	node := o.nodeConfig
+	if node == "" {
+		return &inv, nil, nil
+	}
+	data, err := o.read(node)
+	if err != nil {
+		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
+	}
+	cfg, err := dockercfg.ParseNamed(data, node)
+	if err != nil {
+		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
+	}
+	return &inv, match.CredentialsFromConfig(cfg, node), nil
+}
+
+// diagnoseError counts the pulls predicted to fail (exit 1).
+func diagnoseError(d *secrets.Diagnosis) error {
 	failed, total := 0, 0
 	for _, p := range d.Pods {
 		for _, ctr := range p.Containers {

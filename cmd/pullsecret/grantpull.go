@@ -80,13 +80,26 @@ func (o *grantPullOptions) Validate() error {
 			return fmt.Errorf("grant-pull: --name %q: %s", o.name, strings.Join(msgs, "; "))
 		}
 	}
-	o.subjects = nil
+	var err error
+	if o.subjects, err = o.collectSubjects(); err != nil {
+		return err
+	}
+	if len(o.subjects) == 0 {
+		return usagef("grant-pull: want at least one subject (SUBJECT, --user or --group)")
+	}
+	return nil
+}
+
+// collectSubjects parses the SUBJECT arguments (secrets.ParseSubject), then
+// --user and --group, in that order.
+func (o *grantPullOptions) collectSubjects() ([]rbacv1.Subject, error) {
+	var subjects []rbacv1.Subject
 	for _, a := range o.args {
 		s, err := secrets.ParseSubject(a)
 		if err != nil {
-			return fmt.Errorf("grant-pull: %w", err)
+			return nil, fmt.Errorf("grant-pull: %w", err)
 		}
-		o.subjects = append(o.subjects, s)
+		subjects = append(subjects, s)
 	}
 	for _, u := range o.users {
 		s := secrets.UserSubject(u)
@@ -94,21 +107,18 @@ func (o *grantPullOptions) Validate() error {
 			// oc add-role-to-user also binds a service account user name as a ServiceAccount.
 			var err error
 			if s, err = secrets.ParseSubject(u); err != nil {
-				return fmt.Errorf("grant-pull: --user: %w", err)
+				return nil, fmt.Errorf("grant-pull: --user: %w", err)
 			}
 		}
-		o.subjects = append(o.subjects, s)
+		subjects = append(subjects, s)
 	}
 	for _, g := range o.groups {
 		if strings.TrimSpace(g) == "" {
-			return fmt.Errorf("grant-pull: --group: empty name")
+			return nil, fmt.Errorf("grant-pull: --group: empty name")
 		}
-		o.subjects = append(o.subjects, secrets.GroupSubject(g))
+		subjects = append(subjects, secrets.GroupSubject(g))
 	}
-	if len(o.subjects) == 0 {
-		return usagef("grant-pull: want at least one subject (SUBJECT, --user or --group)")
-	}
-	return nil
+	return subjects, nil
 }
 
 // Run prints the RoleBinding (secrets.ImagePullerBinding).
