@@ -31,7 +31,8 @@ func ResolveSources(ctx context.Context, sources []Source, newHelper func(name s
 		for _, r := range entries {
 			rc.Entries = append(rc.Entries, r.Entry)
 		}
-		resolved = append(resolved, Source{Name: s.Name, Secret: s.Secret, Config: rc})
+		s.Config = rc // s is a copy: the caller's slice keeps its config
+		resolved = append(resolved, s)
 	}
 	return resolved, errs
 }
