@@ -522,3 +522,31 @@ func cleanJSONErr(err error) error {
 	}
 	return err
 }
+
+// RemoveServer deletes the entries that name server: those keyed server
+// exactly, and those whose key normalises (ParseKey) to the same key as
+// server, so that "https://index.docker.io/v1/", "docker.io" and
+// "index.docker.io" all name Docker Hub. It reports how many it removed.
+// A server that ParseKey rejects removes only the entries keyed exactly so.
+func (c *Config) RemoveServer(server string) int {
+	want, ok := Key{}, false
+	if k, err := ParseKey(server); err == nil {
+		want, ok = k, true
+	}
+	kept := c.Entries[:0]
+	n := 0
+	for _, e := range c.Entries {
+		match := e.Key == server
+		if !match && ok {
+			k, err := ParseKey(e.Key)
+			match = err == nil && k == want
+		}
+		if match {
+			n++
+			continue
+		}
+		kept = append(kept, e)
+	}
+	c.Entries = kept
+	return n
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -22,63 +23,122 @@ func newConvertCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, dockerconfigjson or dockercfg (raw files)"},
 			&cli.BoolFlag{Name: "skip-unresolved", Usage: "drop entries whose credentials cannot be resolved instead of failing"},
 		},
-		Action: func(c *cli.Context) error {
-			out := c.String("output")
-			raw := out == "dockerconfigjson" || out == "dockercfg"
-			if !raw && out != "yaml" && out != "json" {
-				return usagef("convert: --output %q: want yaml, json, dockerconfigjson or dockercfg", out)
-			}
-			format, err := parseSecretType(c.String("type"))
-			if err != nil {
-				return err
-			}
-			name := c.Args().First()
-			if c.NArg() > 1 {
-				return usagef("convert: exactly one NAME is required, got %d", c.NArg())
-			}
-			if name == "" && !raw {
-				return usagef("convert: NAME is required (or -o dockerconfigjson|dockercfg for a raw file)")
-			}
-			srcs, err := loadSources(c, e)
-			if err != nil {
-				return err
-			}
-			path := e.getenv("PATH")
-			res, err := dockercfg.Convert(c.Context, srcs, dockercfg.ConvertOptions{
-				Registries:     c.StringSlice("registry"),
-				SkipUnresolved: c.Bool("skip-unresolved"),
-				NewHelper: func(n string) dockercfg.Helper {
-					return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
-				},
-			})
-			if err != nil {
-				return fmt.Errorf("convert: %w", err)
-			}
-			for _, w := range res.Warnings {
-				e.warnf("%s", w)
-			}
-			if raw {
-				f := dockercfg.FormatConfigJSON
-				if out == "dockercfg" {
-					f = dockercfg.FormatLegacy
-				}
-				b, err := res.Config.MarshalAs(f)
-				if err != nil {
-					return fmt.Errorf("convert: encode: %w", err)
-				}
-				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-				return err
-			}
-			s, err := secrets.FromConfig(name, c.String("namespace"), res.Config, format)
-			if err != nil {
-				return fmt.Errorf("convert: %w", err)
-			}
-			if err := secrets.Validate(s); err != nil {
-				return fmt.Errorf("convert: %w", err)
-			}
-			return secrets.Encode(e.stdout, out, s)
-		},
+		Action: func(c *cli.Context) error { return runOptions(c, &convertOptions{e: e}) },
 	}
+}
+
+// convertOptions are the inputs of convert.
+type convertOptions struct {
+	e              *env
+	output         string
+	typeFlag       string
+	format         dockercfg.Format // set by Validate
+	args           []string
+	namespace      string
+	authfiles      []string
+	registries     []string
+	skipUnresolved bool
+}
+
+// Complete reads the flags and arguments.
+func (o *convertOptions) Complete(c *cli.Context) error {
+	o.output, o.typeFlag = c.String("output"), c.String("type")
+	o.args = c.Args().Slice()
+	o.namespace = c.String("namespace")
+	o.authfiles = authfiles(c)
+	o.registries = c.StringSlice("registry")
+	o.skipUnresolved = c.Bool("skip-unresolved")
+	return nil
+}
+
+// raw reports whether -o prints a config file rather than a Secret.
+func (o *convertOptions) raw() bool { return o.output == "dockerconfigjson" || o.output == "dockercfg" }
+
+// name is the NAME argument, "" if none.
+func (o *convertOptions) name() string {
+	if len(o.args) == 0 {
+		return ""
+	}
+	return o.args[0]
+}
+
+// Validate checks -o, --type and NAME.
+func (o *convertOptions) Validate() error {
+	if !o.raw() && o.output != "yaml" && o.output != "json" {
+		return usagef("convert: --output %q: want yaml, json, dockerconfigjson or dockercfg", o.output)
+	}
+	var err error
+	if o.format, err = parseSecretType(o.typeFlag); err != nil {
+		return err
+	}
+	if len(o.args) > 1 {
+		return usagef("convert: exactly one NAME is required, got %d", len(o.args))
+	}
+	if o.name() == "" && !o.raw() {
+		return usagef("convert: NAME is required (or -o dockerconfigjson|dockercfg for a raw file)")
+	}
+	return nil
+}
+
+// Run reads the sources, resolves them with dockercfg.Convert and prints the
+// config or the Secret.
+func (o *convertOptions) Run(ctx context.Context) error {
+	srcs, err := loadSources(o.e, o.authfiles)
+	if err != nil {
+		return err
+	}
+	path := o.e.getenv("PATH")
+	res, err := dockercfg.Convert(ctx, srcs, dockercfg.ConvertOptions{
+		Registries:     o.registries,
+		SkipUnresolved: o.skipUnresolved,
+		NewHelper: func(n string) dockercfg.Helper {
+			return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("convert: %w", err)
+	}
+	for _, w := range res.Warnings {
+		o.e.warnf("%s", w)
+	}
+	if o.raw() {
+		return writeRawConfig(o.e, "convert", res.Config, o.output, false)
+	}
+	return writeSecret(o.e, "convert", o.name(), o.namespace, res.Config, o.format, o.output)
+}
+
+// writeRawConfig prints cfg as a config.json (-o dockerconfigjson) or a
+// legacy .dockercfg (-o dockercfg), followed by a newline. With check the
+// payload is first checked as a Secret's would be (secrets.CheckPayload).
+func writeRawConfig(e *env, cmd string, cfg *dockercfg.Config, output string, check bool) error {
+	f := dockercfg.FormatConfigJSON
+	if output == "dockercfg" {
+		f = dockercfg.FormatLegacy
+	}
+	b, err := cfg.MarshalAs(f)
+	if err != nil {
+		return fmt.Errorf("%s: encode: %w", cmd, err)
+	}
+	if check {
+		if _, err := secrets.CheckPayload(b, f); err != nil {
+			return fmt.Errorf("%s: %w", cmd, err)
+		}
+	}
+	_, err = fmt.Fprintf(e.stdout, "%s\n", b)
+	return err
+}
+
+// writeSecret prints the Secret NAME holding cfg in format, checked with
+// secrets.Validate, as -o yaml or json.
+func writeSecret(e *env, cmd, name, namespace string, cfg *dockercfg.Config, format dockercfg.Format, output string) error {
+	s, err := secrets.FromConfig(name, namespace, cfg, format)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	if err := secrets.Validate(s); err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	return secrets.Encode(e.stdout, output, s)
 }
 
 // parseSecretType maps --type to a payload format.

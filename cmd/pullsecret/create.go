@@ -1,13 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -52,7 +50,7 @@ with the credential flags (kubectl silently ignores them).`,
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson/dockercfg (the raw payload)"},
 			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or client, accepted for kubectl compatibility (nothing is sent to a cluster)"},
 		),
-		Action: func(c *cli.Context) error { return runCreate(c, e) },
+		Action: func(c *cli.Context) error { return runOptions(c, &createOptions{e: e}) },
 	}
 }
 
@@ -82,66 +80,120 @@ func (l *createKVList) Set(v string) error {
 
 func (l *createKVList) String() string { return strings.Join(l.keys, ",") }
 
-func runCreate(c *cli.Context, e *env) error {
-	out := c.String("output")
-	switch out {
+// createFromFileConflicts are the flags that build an entry, which
+// --from-file excludes (kubectl ignores them with --from-file).
+var createFromFileConflicts = []string{"docker-server", "docker-username", "docker-password", "password-stdin", "password-file", "password-env", "docker-email"}
+
+// createOptions are the inputs of create.
+type createOptions struct {
+	e           *env
+	output      string
+	typeFlag    string
+	format      dockercfg.Format // set by Validate
+	dryRun      string
+	args        []string
+	namespace   string
+	fromFiles   []string
+	conflicts   []string // createFromFileConflicts given
+	server      string
+	creds       credentialOptions
+	labels      map[string]string
+	annotations map[string]string
+	appendHash  bool
+}
+
+// Complete reads the flags and arguments.
+func (o *createOptions) Complete(c *cli.Context) error {
+	o.output, o.typeFlag, o.dryRun = c.String("output"), c.String("type"), c.String("dry-run")
+	o.args = c.Args().Slice()
+	o.namespace = c.String("namespace")
+	o.fromFiles = c.StringSlice("from-file")
+	o.conflicts = nil
+	for _, f := range createFromFileConflicts {
+		if c.IsSet(f) {
+			o.conflicts = append(o.conflicts, f)
+		}
+	}
+	o.server = c.String("docker-server")
+	o.creds.complete(c)
+	o.labels = c.Generic("label").(*createKVList).m
+	o.annotations = c.Generic("annotation").(*createKVList).m
+	o.appendHash = c.Bool("append-hash")
+	return nil
+}
+
+// raw reports whether -o prints the payload rather than the Secret.
+func (o *createOptions) raw() bool { return o.output == "dockerconfigjson" || o.output == "dockercfg" }
+
+// Validate checks the flags in kubectl's order, before any file is read.
+func (o *createOptions) Validate() error {
+	switch o.output {
 	case secrets.OutputYAML, secrets.OutputJSON, secrets.OutputName, "dockerconfigjson", "dockercfg":
 	default:
-		return usagef("create: --output %q: want yaml, json, name, dockerconfigjson or dockercfg", out)
+		return usagef("create: --output %q: want yaml, json, name, dockerconfigjson or dockercfg", o.output)
 	}
-	format, err := secrets.ParseType(c.String("type"))
-	if err != nil {
+	var err error
+	if o.format, err = secrets.ParseType(o.typeFlag); err != nil {
 		return usageError{fmt.Errorf("create: --type: %w", err)}
 	}
-	if raw := out == "dockerconfigjson" || out == "dockercfg"; raw && out != format.String() {
-		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", out, out)
+	if o.raw() && o.output != o.format.String() {
+		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", o.output, o.output)
 	}
-	switch d := c.String("dry-run"); d {
+	switch o.dryRun {
 	case "none", "client":
 	case "server":
 		return usagef("create: --dry-run=server: pullsecret never talks to a cluster; use --dry-run=client (or none) and pipe the output to kubectl apply -f -")
 	default:
-		return usagef("create: --dry-run %q: want none or client", d)
+		return usagef("create: --dry-run %q: want none or client", o.dryRun)
 	}
-	if c.NArg() != 1 {
-		return usagef("create: exactly one NAME is required, got %d", c.NArg())
+	if len(o.args) != 1 {
+		return usagef("create: exactly one NAME is required, got %d", len(o.args))
 	}
-	name := c.Args().First()
-	namespace := c.String("namespace")
+	if len(o.fromFiles) > 0 {
+		if len(o.conflicts) > 0 {
+			return usagef("create: --from-file cannot be combined with --%s: the credentials come from the file (kubectl silently ignores the credential flags)", o.conflicts[0])
+		}
+		return nil
+	}
+	if o.server == "" {
+		return usagef("create: --docker-server: must not be empty")
+	}
+	if _, err := dockercfg.ParseKey(o.server); err != nil {
+		return fmt.Errorf("create: --docker-server: %w", err)
+	}
+	return o.creds.validate("create", "either --from-file or --docker-username with a password (--password-stdin, --password-file, --password-env or --docker-password) is required")
+}
 
-	// Warnings are printed only once the secret is valid, so that a failure
-	// is one line on stderr.
+// Run builds the Secret from --from-file or the credential flags, checks it
+// with secrets.Validate and prints it. Warnings are printed only once the
+// secret is valid, so that a failure is one line on stderr.
+func (o *createOptions) Run(context.Context) error {
 	var warnings []string
 	warnf := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
+	name := o.args[0]
 	var s *corev1.Secret
-	if files := c.StringSlice("from-file"); len(files) > 0 {
-		// The flags that build an entry; kubectl ignores them with --from-file.
-		for _, f := range []string{"docker-server", "docker-username", "docker-password", "password-stdin", "password-file", "password-env", "docker-email"} {
-			if c.IsSet(f) {
-				return usagef("create: --from-file cannot be combined with --%s: the credentials come from the file (kubectl silently ignores the credential flags)", f)
-			}
-		}
-		payload, err := createPayloadFromFiles(warnf, files, format)
+	if len(o.fromFiles) > 0 {
+		payload, err := createPayloadFromFiles(warnf, o.fromFiles, o.format)
 		if err != nil {
 			return err
 		}
-		s = secrets.New(name, namespace, format, payload)
+		s = secrets.New(name, o.namespace, o.format, payload)
 	} else {
-		cfg, err := createConfigFromFlags(c, e, warnf)
+		cfg, err := o.configFromFlags(warnf)
 		if err != nil {
 			return err
 		}
-		if s, err = secrets.FromConfig(name, namespace, cfg, format); err != nil {
+		if s, err = secrets.FromConfig(name, o.namespace, cfg, o.format); err != nil {
 			return fmt.Errorf("create: %w", err)
 		}
 	}
-	if l := c.Generic("label").(*createKVList); len(l.m) > 0 {
-		s.Labels = l.m
+	if len(o.labels) > 0 {
+		s.Labels = o.labels
 	}
-	if a := c.Generic("annotation").(*createKVList); len(a.m) > 0 {
-		s.Annotations = a.m
+	if len(o.annotations) > 0 {
+		s.Annotations = o.annotations
 	}
-	if c.Bool("append-hash") {
+	if o.appendHash {
 		if _, err := secrets.AppendHash(s); err != nil {
 			return fmt.Errorf("create: --append-hash: %w", err)
 		}
@@ -150,42 +202,41 @@ func runCreate(c *cli.Context, e *env) error {
 		return fmt.Errorf("create: %w", err)
 	}
 	for _, w := range warnings {
-		e.warnf("%s", w)
+		o.e.warnf("%s", w)
 	}
-	if out == "dockerconfigjson" || out == "dockercfg" {
-		payload := s.Data[secrets.DataKey(format)]
+	return o.render(s)
+}
+
+// render prints s as -o asks: the payload as is (ending in a newline), or
+// the Secret.
+func (o *createOptions) render(s *corev1.Secret) error {
+	if o.raw() {
+		payload := s.Data[secrets.DataKey(o.format)]
 		if len(payload) > 0 && payload[len(payload)-1] != '\n' {
 			payload = append(payload[:len(payload):len(payload)], '\n')
 		}
-		if _, err := e.stdout.Write(payload); err != nil {
+		if _, err := o.e.stdout.Write(payload); err != nil {
 			return fmt.Errorf("create: write output: %w", err)
 		}
 		return nil
 	}
-	if err := secrets.Encode(e.stdout, out, s); err != nil {
+	if err := secrets.Encode(o.e.stdout, o.output, s); err != nil {
 		return fmt.Errorf("create: %w", err)
 	}
 	return nil
 }
 
-// createConfigFromFlags builds the one-entry config of the credential flags.
-func createConfigFromFlags(c *cli.Context, e *env, warnf func(string, ...any)) (*dockercfg.Config, error) {
-	server := c.String("docker-server")
-	if server == "" {
-		return nil, usagef("create: --docker-server: must not be empty")
-	}
-	if _, err := dockercfg.ParseKey(server); err != nil {
-		return nil, fmt.Errorf("create: --docker-server: %w", err)
-	}
-	username, password, err := readCredentials(c, e, "create",
-		"either --from-file or --docker-username with a password (--password-stdin, --password-file, --password-env or --docker-password) is required", warnf)
+// configFromFlags builds the one-entry config of the credential flags,
+// reading the password.
+func (o *createOptions) configFromFlags(warnf func(string, ...any)) (*dockercfg.Config, error) {
+	password, err := o.creds.readPassword(o.e, "create", warnf)
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range dockercfg.KeyWarnings(server) {
+	for _, w := range dockercfg.KeyWarnings(o.server) {
 		warnf("--docker-server: %s", w)
 	}
-	cfg, err := secrets.NewConfig(server, username, password, c.String("docker-email"))
+	cfg, err := secrets.NewConfig(o.server, o.creds.username, password, o.creds.email)
 	if err != nil {
 		return nil, fmt.Errorf("create: %w", err)
 	}
@@ -215,15 +266,17 @@ func createReadPassword(r io.Reader) (string, error) {
 }
 
 // createPayloadFromFiles reads the --from-file sources with kubectl's rules
-// for [KEY=]PATH, then checks what kubectl does not: the key is the one the
-// type needs, the file is a docker config of the type's format whose entries
-// carry credentials, and it fits in a Secret.
+// for [KEY=]PATH (secrets.ParseFileSource), then checks what kubectl does
+// not: the key is the one the type needs, the file is a docker config of the
+// type's format whose entries carry credentials (secrets.CheckPayload), and
+// it fits in a Secret. What the kubelet would ignore is a warning
+// (secrets.PayloadWarnings).
 func createPayloadFromFiles(warnf func(string, ...any), sources []string, format dockercfg.Format) ([]byte, error) {
 	want := secrets.DataKey(format)
 	var payload []byte
 	seen := false
 	for _, src := range sources {
-		key, file, err := createParseFileSource(src, want)
+		key, file, err := secrets.ParseFileSource(src, want)
 		if err != nil {
 			return nil, usagef("create: --from-file %s: %v", src, err)
 		}
@@ -237,7 +290,7 @@ func createPayloadFromFiles(warnf func(string, ...any), sources []string, format
 			return nil, usagef("create: --from-file %s: cannot add key %s, another key by that name already exists", src, key)
 		}
 		seen = true
-		data, err := createReadConfigFile(file)
+		data, err := secrets.ReadPayloadFile(file)
 		if err != nil {
 			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
 		}
@@ -245,65 +298,12 @@ func createPayloadFromFiles(warnf func(string, ...any), sources []string, format
 		if err != nil {
 			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
 		}
-		for _, en := range cfg.Entries {
-			for _, w := range dockercfg.KeyWarnings(en.Key) {
-				warnf("--from-file %s: %s", file, w)
-			}
-			if en.IdentityToken != "" {
-				warnf("--from-file %s: entry %q carries an identity token: the kubelet ignores it", file, en.Key)
-			}
-			if en.Unpadded {
-				warnf("--from-file %s: entry %q: auth is unpadded base64, which docker and podman reject", file, en.Key)
-			}
-		}
-		if cfg.CredsStore != "" || len(cfg.CredHelpers) > 0 {
-			warnf("--from-file %s: credsStore/credHelpers are stored but the kubelet ignores them", file)
+		for _, w := range secrets.PayloadWarnings(cfg) {
+			warnf("--from-file %s: %s", file, w)
 		}
 		payload = data
 	}
 	return payload, nil
-}
-
-// createParseFileSource splits [KEY=]PATH as kubectl's ParseFileSource does;
-// a bare path gets the type's key, as kubectl gives it .dockerconfigjson.
-func createParseFileSource(src, defaultKey string) (key, file string, err error) {
-	switch n := strings.Count(src, "="); {
-	case n == 0:
-		return defaultKey, src, nil
-	case n == 1 && strings.HasPrefix(src, "="):
-		return "", "", fmt.Errorf("key name for file path %v missing", strings.TrimPrefix(src, "="))
-	case n == 1 && strings.HasSuffix(src, "="):
-		return "", "", fmt.Errorf("file path for key name %v missing", strings.TrimSuffix(src, "="))
-	case n > 1:
-		return "", "", errors.New("key names or file paths cannot contain '='")
-	}
-	key, file, _ = strings.Cut(src, "=")
-	return key, file, nil
-}
-
-// createReadConfigFile reads a --from-file source, refusing directories and
-// anything larger than a Secret can hold before reading it whole.
-func createReadConfigFile(file string) ([]byte, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, createPathError(err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, createPathError(err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("is a directory; give a docker config file (%s)", path.Join(filepath.ToSlash(file), "config.json"))
-	}
-	data, err := io.ReadAll(io.LimitReader(f, secrets.MaxSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read: %w", createPathError(err))
-	}
-	if len(data) > secrets.MaxSize {
-		return nil, fmt.Errorf("larger than %d bytes, the most a Secret holds", secrets.MaxSize)
-	}
-	return data, nil
 }
 
 // createPathError drops the path an *fs.PathError repeats, since the message

@@ -1,12 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/registry"
@@ -38,102 +37,131 @@ func newDelegatedCommand(e *env) *cli.Command {
 			"(auth server first), one with --single; only the registry's when the realm is on the registry's " +
 			"own host. Default names: the key lower-cased, every run of other characters than a-z and 0-9 " +
 			"replaced by '-', at most 63 characters.",
-		Flags: flags,
-		Action: func(c *cli.Context) error {
-			out := c.String("output")
-			raw := out == "dockerconfigjson"
-			if !raw && out != secrets.OutputYAML && out != secrets.OutputJSON && out != secrets.OutputName {
-				return usagef("delegated: --output %q: want yaml, json, name or dockerconfigjson", out)
-			}
-			format, err := parseSecretType(c.String("type"))
-			if err != nil {
-				return err
-			}
-			if raw && c.IsSet("type") && format != dockercfg.FormatConfigJSON {
-				return usagef("delegated: --type %s conflicts with --output dockerconfigjson", c.String("type"))
-			}
-			if c.NArg() > 0 {
-				return usagef("delegated: unexpected argument %q (the registry goes in --registry)", c.Args().First())
-			}
-			if c.String("registry") == "" {
-				return usagef("delegated: --registry is required")
-			}
-			if c.String("single") != "" && (c.String("registry-secret") != "" || c.String("auth-secret") != "") {
-				return usagef("delegated: --single conflicts with --registry-secret and --auth-secret")
-			}
-			// Names are checked before any request is made.
-			for _, f := range []string{"registry-secret", "auth-secret", "single"} {
-				if v := c.String(f); v != "" {
-					if msgs := validation.IsDNS1123Subdomain(v); len(msgs) > 0 {
-						return fmt.Errorf("delegated: --%s %q: %s", f, v, strings.Join(msgs, "; "))
-					}
-				}
-			}
-			if ns := c.String("namespace"); ns != "" {
-				if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
-					return fmt.Errorf("delegated: --namespace %q: %s", ns, strings.Join(msgs, "; "))
-				}
-			}
-			user, pass, err := readCredentials(c, e, "delegated", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required", e.warnf)
-			if err != nil {
-				return err
-			}
-			nopts, err := networkOptions(c)
-			if err != nil {
-				return err
-			}
-			opts := secrets.DelegatedOptions{
-				Registry:       c.String("registry"),
-				AuthServer:     c.String("auth-server"),
-				Username:       user,
-				Password:       pass,
-				Email:          c.String("docker-email"),
-				Namespace:      c.String("namespace"),
-				RegistrySecret: c.String("registry-secret"),
-				AuthSecret:     c.String("auth-secret"),
-				Single:         c.String("single"),
-				Format:         format,
-			}
-			regKey, authKey, err := secrets.DelegatedKeys(opts.Registry, opts.AuthServer)
-			if err != nil {
-				return fmt.Errorf("delegated: %w", err)
-			}
-			if opts.AuthServer == "" {
-				host, same, err := registry.DiscoverRealmHost(c.Context, opts.Registry, nopts)
-				if err != nil {
-					return discoveryError(regKey, err)
-				}
-				if same {
-					fmt.Fprintf(e.stderr, "pullsecret: note: %s does not delegate authentication to another host (realm on %s): writing the registry entry only\n", regKey, host)
-				} else {
-					opts.AuthServer = host
-				}
-			} else if authKey == "" {
-				fmt.Fprintf(e.stderr, "pullsecret: note: --auth-server %s is the registry's own host: writing the registry entry only\n", opts.AuthServer)
-			}
-			if raw {
-				cfg, err := secrets.DelegatedConfig(opts)
-				if err != nil {
-					return fmt.Errorf("delegated: %w", err)
-				}
-				b, err := cfg.MarshalAs(dockercfg.FormatConfigJSON)
-				if err != nil {
-					return fmt.Errorf("delegated: encode: %w", err)
-				}
-				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-				return err
-			}
-			ss, err := secrets.DelegatedPair(opts)
-			if err != nil {
-				return fmt.Errorf("delegated: %w", err)
-			}
-			objs := make([]runtime.Object, len(ss))
-			for i, s := range ss {
-				objs[i] = s
-			}
-			return secrets.Encode(e.stdout, out, objs...)
-		},
+		Flags:  flags,
+		Action: func(c *cli.Context) error { return runOptions(c, &delegatedOptions{e: e}) },
 	}
+}
+
+// delegatedSecretFlags are the flags naming secrets, checked before any
+// request is made.
+var delegatedSecretFlags = []string{"registry-secret", "auth-secret", "single"}
+
+// delegatedOptions are the inputs of delegated.
+type delegatedOptions struct {
+	e        *env
+	output   string
+	typeFlag string
+	typeSet  bool
+	args     []string
+	creds    credentialOptions
+	network  networkValues
+	nopts    registry.NetworkOptions  // set by Validate
+	opts     secrets.DelegatedOptions // all but the password, set by Complete and Validate
+}
+
+// Complete reads the flags and arguments.
+func (o *delegatedOptions) Complete(c *cli.Context) error {
+	o.output, o.typeFlag, o.typeSet = c.String("output"), c.String("type"), c.IsSet("type")
+	o.args = c.Args().Slice()
+	o.creds.complete(c)
+	o.network.complete(c)
+	o.opts = secrets.DelegatedOptions{
+		Registry:       c.String("registry"),
+		AuthServer:     c.String("auth-server"),
+		Username:       o.creds.username,
+		Email:          o.creds.email,
+		Namespace:      c.String("namespace"),
+		RegistrySecret: c.String("registry-secret"),
+		AuthSecret:     c.String("auth-secret"),
+		Single:         c.String("single"),
+	}
+	return nil
+}
+
+// raw reports whether -o prints the config.json rather than Secrets.
+func (o *delegatedOptions) raw() bool { return o.output == "dockerconfigjson" }
+
+// Validate checks every flag, names included, before any request is made.
+func (o *delegatedOptions) Validate() error {
+	if !o.raw() && o.output != secrets.OutputYAML && o.output != secrets.OutputJSON && o.output != secrets.OutputName {
+		return usagef("delegated: --output %q: want yaml, json, name or dockerconfigjson", o.output)
+	}
+	var err error
+	if o.opts.Format, err = parseSecretType(o.typeFlag); err != nil {
+		return err
+	}
+	switch {
+	case o.raw() && o.typeSet && o.opts.Format != dockercfg.FormatConfigJSON:
+		return usagef("delegated: --type %s conflicts with --output dockerconfigjson", o.typeFlag)
+	case len(o.args) > 0:
+		return usagef("delegated: unexpected argument %q (the registry goes in --registry)", o.args[0])
+	case o.opts.Registry == "":
+		return usagef("delegated: --registry is required")
+	case o.opts.Single != "" && (o.opts.RegistrySecret != "" || o.opts.AuthSecret != ""):
+		return usagef("delegated: --single conflicts with --registry-secret and --auth-secret")
+	}
+	for i, v := range []string{o.opts.RegistrySecret, o.opts.AuthSecret, o.opts.Single} {
+		if v == "" {
+			continue
+		}
+		if err := secrets.ValidateName(v); err != nil {
+			return fmt.Errorf("delegated: --%s %q: %w", delegatedSecretFlags[i], v, err)
+		}
+	}
+	if ns := o.opts.Namespace; ns != "" {
+		if err := secrets.ValidateNamespace(ns); err != nil {
+			return fmt.Errorf("delegated: --namespace %q: %w", ns, err)
+		}
+	}
+	if err := o.creds.validate("delegated", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required"); err != nil {
+		return err
+	}
+	o.nopts, err = o.network.options()
+	return err
+}
+
+// Run reads the password, finds the auth server (registry.DiscoverRealmHost)
+// unless --auth-server names it, and prints the secrets
+// (secrets.DelegatedPair) or their config (secrets.DelegatedConfig).
+func (o *delegatedOptions) Run(ctx context.Context) error {
+	opts := o.opts
+	var err error
+	if opts.Password, err = o.creds.readPassword(o.e, "delegated", o.e.warnf); err != nil {
+		return err
+	}
+	regKey, authKey, err := secrets.DelegatedKeys(opts.Registry, opts.AuthServer)
+	if err != nil {
+		return fmt.Errorf("delegated: %w", err)
+	}
+	if opts.AuthServer == "" {
+		host, same, err := registry.DiscoverRealmHost(ctx, opts.Registry, o.nopts)
+		if err != nil {
+			return discoveryError(regKey, err)
+		}
+		if same {
+			fmt.Fprintf(o.e.stderr, "pullsecret: note: %s does not delegate authentication to another host (realm on %s): writing the registry entry only\n", regKey, host)
+		} else {
+			opts.AuthServer = host
+		}
+	} else if authKey == "" {
+		fmt.Fprintf(o.e.stderr, "pullsecret: note: --auth-server %s is the registry's own host: writing the registry entry only\n", opts.AuthServer)
+	}
+	if o.raw() {
+		cfg, err := secrets.DelegatedConfig(opts)
+		if err != nil {
+			return fmt.Errorf("delegated: %w", err)
+		}
+		return writeRawConfig(o.e, "delegated", cfg, o.output, false)
+	}
+	ss, err := secrets.DelegatedPair(opts)
+	if err != nil {
+		return fmt.Errorf("delegated: %w", err)
+	}
+	objs := make([]runtime.Object, len(ss))
+	for i, s := range ss {
+		objs[i] = s
+	}
+	return secrets.Encode(o.e.stdout, o.output, objs...)
 }
 
 // discoveryError wraps a failed realm discovery with advice, keeping the

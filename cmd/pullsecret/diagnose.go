@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -37,77 +38,108 @@ func newDiagnoseCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 			&cli.BoolFlag{Name: "verify", Usage: "also test-pull each image with the credentials the kubelet would try"},
 		}, networkFlags()...),
-		Action: func(c *cli.Context) error { return runDiagnose(c, e, files.values) },
+		Action: func(c *cli.Context) error { return runOptions(c, &diagnoseOptions{e: e, files: files}) },
 	}
 }
 
-func runDiagnose(c *cli.Context, e *env, files []string) error {
-	out := c.String("output")
-	if out != "text" && out != "json" {
-		return usagef("diagnose: --output %q: want text or json", out)
+// diagnoseOptions are the inputs of diagnose.
+type diagnoseOptions struct {
+	e          *env
+	files      *stringList // -f, shared with the flags
+	output     string
+	args       []string
+	nodeConfig string
+	verify     bool
+	network    networkValues
+	nopts      registry.NetworkOptions // set by Validate with --verify
+	stdinUsed  bool
+}
+
+// Complete reads the flags and arguments.
+func (o *diagnoseOptions) Complete(c *cli.Context) error {
+	o.output, o.args = c.String("output"), c.Args().Slice()
+	o.nodeConfig, o.verify = c.String("node-config"), c.Bool("verify")
+	o.network.complete(c)
+	return nil
+}
+
+// Validate checks -o, that manifests are given and, with --verify, the
+// network flags.
+func (o *diagnoseOptions) Validate() error {
+	if o.output != "text" && o.output != "json" {
+		return usagef("diagnose: --output %q: want text or json", o.output)
 	}
-	if c.NArg() > 0 {
-		return usagef("diagnose: unexpected argument %q (manifests are given with -f FILE)", c.Args().First())
+	if len(o.args) > 0 {
+		return usagef("diagnose: unexpected argument %q (manifests are given with -f FILE)", o.args[0])
 	}
-	if len(files) == 0 {
+	if len(o.files.values) == 0 {
 		return usagef("diagnose: no manifests given (pass -f FILE, - for stdin)")
 	}
-	node := c.String("node-config")
-	stdinUsed := false
-	read := func(p string) ([]byte, error) {
-		if p != "-" {
-			return dockercfg.ReadFile(p)
-		}
-		if stdinUsed {
-			return nil, usagef("diagnose: standard input (-) given more than once")
-		}
-		stdinUsed = true
-		return io.ReadAll(io.LimitReader(e.stdin, dockercfg.MaxFileSize+1))
-	}
-	var nopts registry.NetworkOptions
-	if c.Bool("verify") {
+	if o.verify {
 		var err error
-		if nopts, err = networkOptions(c); err != nil {
+		if o.nopts, err = o.network.options(); err != nil {
 			return err
 		}
 	}
-	var inv secrets.Inventory
-	for _, f := range files {
-		data, err := read(f)
-		if err != nil {
-			return fmt.Errorf("diagnose: read manifests: %w", err)
-		}
-		if err := inv.Add(f, data); err != nil {
-			return fmt.Errorf("diagnose: %w", err)
-		}
-	}
-	var nodeCreds []match.Credential
-	if node != "" {
-		data, err := read(node)
-		if err != nil {
-			return fmt.Errorf("diagnose: --node-config: %w", err)
-		}
-		cfg, err := dockercfg.ParseNamed(data, node)
-		if err != nil {
-			return fmt.Errorf("diagnose: --node-config: %w", err)
-		}
-		nodeCreds = match.CredentialsFromConfig(cfg, node)
+	return nil
+}
+
+// Run reads the manifests into a secrets.Inventory and the node's config,
+// predicts the pulls (Inventory.Diagnose), test-pulls them with --verify,
+// and prints the report. A pull predicted to fail exits 1.
+func (o *diagnoseOptions) Run(ctx context.Context) error {
+	inv, nodeCreds, err := o.readInputs()
+	if err != nil {
+		return err
 	}
 	d := inv.Diagnose(nodeCreds)
-	if c.Bool("verify") {
-		if err := verifyDiagnosis(c, d, nopts); err != nil {
+	if o.verify {
+		if err := verifyDiagnosis(ctx, d, o.nopts); err != nil {
 			return err
 		}
 	}
-	if out == "json" {
-		enc := json.NewEncoder(e.stdout)
+	if o.output == "json" {
+		enc := json.NewEncoder(o.e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(d); err != nil {
 			return fmt.Errorf("diagnose: write report: %w", err)
 		}
 	} else {
-		renderDiagnosis(e.stdout, d)
+		renderDiagnosis(o.e.stdout, d)
 	}
+	return diagnoseError(d)
+}
+
+// readInputs reads the manifests into an inventory and the --node-config
+// file into the node's credentials.
+func (o *diagnoseOptions) readInputs() (*secrets.Inventory, []match.Credential, error) {
+	var inv secrets.Inventory
+	for _, f := range o.files.values {
+		data, err := o.read(f)
+		if err != nil {
+			return nil, nil, fmt.Errorf("diagnose: read manifests: %w", err)
+		}
+		if err := inv.Add(f, data); err != nil {
+			return nil, nil, fmt.Errorf("diagnose: %w", err)
+		}
+	}
+	node := o.nodeConfig
+	if node == "" {
+		return &inv, nil, nil
+	}
+	data, err := o.read(node)
+	if err != nil {
+		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
+	}
+	cfg, err := dockercfg.ParseNamed(data, node)
+	if err != nil {
+		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
+	}
+	return &inv, match.CredentialsFromConfig(cfg, node), nil
+}
+
+// diagnoseError counts the pulls predicted to fail (exit 1).
+func diagnoseError(d *secrets.Diagnosis) error {
 	failed, total := 0, 0
 	for _, p := range d.Pods {
 		for _, ctr := range p.Containers {
@@ -123,10 +155,22 @@ func runDiagnose(c *cli.Context, e *env, files []string) error {
 	return nil
 }
 
+// read reads a manifest or node config file, "-" for standard input (once).
+func (o *diagnoseOptions) read(p string) ([]byte, error) {
+	if p != "-" {
+		return dockercfg.ReadFile(p)
+	}
+	if o.stdinUsed {
+		return nil, usagef("diagnose: standard input (-) given more than once")
+	}
+	o.stdinUsed = true
+	return io.ReadAll(io.LimitReader(o.e.stdin, dockercfg.MaxFileSize+1))
+}
+
 // verifyDiagnosis test-pulls every container image whose pull is not
 // already known to fail, with the credentials the kubelet would try, and
 // sets the predictions from the verdicts. Identical pulls are tested once.
-func verifyDiagnosis(c *cli.Context, d *secrets.Diagnosis, nopts registry.NetworkOptions) error {
+func verifyDiagnosis(ctx context.Context, d *secrets.Diagnosis, nopts registry.NetworkOptions) error {
 	rt, err := nopts.Transport()
 	if err != nil {
 		return fmt.Errorf("diagnose: %w", err)
@@ -149,7 +193,7 @@ func verifyDiagnosis(c *cli.Context, d *secrets.Diagnosis, nopts registry.Networ
 				o := opts
 				// The kubelet's order: the pod's keyring, then the node's.
 				o.Candidates = append([]match.Match{}, ctr.Matches...)
-				if res, err = registry.TestPull(c.Context, ctr.Image, creds, o); err != nil {
+				if res, err = registry.TestPull(ctx, ctr.Image, creds, o); err != nil {
 					return fmt.Errorf("diagnose: %w", err)
 				}
 				done[key] = res

@@ -1,13 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/validation/path"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/pullsecret/pullsecret/secrets"
 )
@@ -33,62 +33,99 @@ of its own.`,
 			&cli.StringFlag{Name: "name", Usage: "name of the RoleBinding (default: system:image-puller, as oc names it)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml or json"},
 		},
-		Action: func(c *cli.Context) error { return runGrantPull(c, e) },
+		Action: func(c *cli.Context) error { return runOptions(c, &grantPullOptions{e: e}) },
 	}
 }
 
-func runGrantPull(c *cli.Context, e *env) error {
-	out := c.String("output")
-	if out != secrets.OutputYAML && out != secrets.OutputJSON {
-		return usagef("grant-pull: --output %q: want yaml or json", out)
+// grantPullOptions are the inputs of grant-pull.
+type grantPullOptions struct {
+	e         *env
+	output    string
+	namespace string
+	name      string
+	nameSet   bool
+	args      []string
+	users     []string
+	groups    []string
+	subjects  []rbacv1.Subject // set by Validate
+}
+
+// Complete reads the flags and arguments.
+func (o *grantPullOptions) Complete(c *cli.Context) error {
+	o.output, o.namespace = c.String("output"), c.String("namespace")
+	o.name, o.nameSet = c.String("name"), c.IsSet("name")
+	o.args = c.Args().Slice()
+	o.users, o.groups = grantPullValues(c, "user"), grantPullValues(c, "group")
+	return nil
+}
+
+// Validate checks the namespace, the binding name and the subjects
+// (secrets.ParseSubject), and collects the subjects.
+func (o *grantPullOptions) Validate() error {
+	if o.output != secrets.OutputYAML && o.output != secrets.OutputJSON {
+		return usagef("grant-pull: --output %q: want yaml or json", o.output)
 	}
-	ns := c.String("namespace")
+	ns := o.namespace
 	if ns == "" {
 		return usagef("grant-pull: -n/--namespace is required (the namespace whose images are pulled)")
 	}
-	if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
-		return fmt.Errorf("grant-pull: --namespace %q: %s", ns, strings.Join(msgs, "; "))
+	if err := secrets.ValidateNamespace(ns); err != nil {
+		return fmt.Errorf("grant-pull: --namespace %q: %w", ns, err)
 	}
-	name := c.String("name")
-	if c.IsSet("name") {
-		if name == "" {
+	if o.nameSet {
+		if o.name == "" {
 			return fmt.Errorf("grant-pull: --name: empty name")
 		}
-		if msgs := path.IsValidPathSegmentName(name); len(msgs) > 0 {
-			return fmt.Errorf("grant-pull: --name %q: %s", name, strings.Join(msgs, "; "))
+		if msgs := path.IsValidPathSegmentName(o.name); len(msgs) > 0 {
+			return fmt.Errorf("grant-pull: --name %q: %s", o.name, strings.Join(msgs, "; "))
 		}
 	}
+	var err error
+	if o.subjects, err = o.collectSubjects(); err != nil {
+		return err
+	}
+	if len(o.subjects) == 0 {
+		return usagef("grant-pull: want at least one subject (SUBJECT, --user or --group)")
+	}
+	return nil
+}
+
+// collectSubjects parses the SUBJECT arguments (secrets.ParseSubject), then
+// --user and --group, in that order.
+func (o *grantPullOptions) collectSubjects() ([]rbacv1.Subject, error) {
 	var subjects []rbacv1.Subject
-	for _, a := range c.Args().Slice() {
+	for _, a := range o.args {
 		s, err := secrets.ParseSubject(a)
 		if err != nil {
-			return fmt.Errorf("grant-pull: %w", err)
+			return nil, fmt.Errorf("grant-pull: %w", err)
 		}
 		subjects = append(subjects, s)
 	}
-	for _, u := range grantPullValues(c, "user") {
+	for _, u := range o.users {
 		s := secrets.UserSubject(u)
 		if strings.HasPrefix(u, "system:serviceaccount:") || strings.TrimSpace(u) == "" {
 			// oc add-role-to-user also binds a service account user name as a ServiceAccount.
 			var err error
 			if s, err = secrets.ParseSubject(u); err != nil {
-				return fmt.Errorf("grant-pull: --user: %w", err)
+				return nil, fmt.Errorf("grant-pull: --user: %w", err)
 			}
 		}
 		subjects = append(subjects, s)
 	}
-	for _, g := range grantPullValues(c, "group") {
+	for _, g := range o.groups {
 		if strings.TrimSpace(g) == "" {
-			return fmt.Errorf("grant-pull: --group: empty name")
+			return nil, fmt.Errorf("grant-pull: --group: empty name")
 		}
 		subjects = append(subjects, secrets.GroupSubject(g))
 	}
-	if len(subjects) == 0 {
-		return usagef("grant-pull: want at least one subject (SUBJECT, --user or --group)")
-	}
-	rb := secrets.ImagePullerBinding(ns, name, subjects)
-	fmt.Fprintf(e.stderr, "pullsecret: note: kubectl apply replaces the subjects of an existing RoleBinding %s/%s; use --name for a separate binding\n", ns, rb.Name)
-	return secrets.Encode(e.stdout, out, rb)
+	return subjects, nil
+}
+
+// Run prints the RoleBinding (secrets.ImagePullerBinding).
+func (o *grantPullOptions) Run(context.Context) error {
+	rb := secrets.ImagePullerBinding(o.namespace, o.name, o.subjects)
+	fmt.Fprintf(o.e.stderr, "pullsecret: note: kubectl apply replaces the subjects of an existing RoleBinding %s/%s; use --name for a separate binding\n", o.namespace, rb.Name)
+	return secrets.Encode(o.e.stdout, o.output, rb)
 }
 
 // grantPullValues returns the values of a repeatable stringList flag.

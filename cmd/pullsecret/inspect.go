@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
@@ -20,36 +21,62 @@ func newInspectCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "show-secrets", Usage: "reveal passwords and tokens"},
 			&cli.BoolFlag{Name: "strict", Usage: "exit 1 when there is any warning"},
 		},
-		Action: func(c *cli.Context) error {
-			out := c.String("output")
-			if out != "text" && out != "json" {
-				return usagef("inspect: --output %q: want text or json", out)
-			}
-			if c.NArg() > 0 {
-				return usagef("inspect: unexpected argument %q (credential files go in --authfile)", c.Args().First())
-			}
-			srcs, err := loadSources(c, e)
-			if err != nil {
-				return err
-			}
-			rep := dockercfg.Inspect(srcs, dockercfg.InspectOptions{ShowSecrets: c.Bool("show-secrets")})
-			if out == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			} else {
-				renderInspect(e, rep, c.Bool("show-secrets"))
-			}
-			if c.Bool("strict") && rep.WarningCount() > 0 {
-				return fmt.Errorf("inspect: %d warning(s) with --strict", rep.WarningCount())
-			}
-			return nil
-		},
+		Action: func(c *cli.Context) error { return runOptions(c, &inspectOptions{e: e}) },
 	}
 }
 
+// inspectOptions are the inputs of inspect.
+type inspectOptions struct {
+	e           *env
+	output      string
+	args        []string
+	authfiles   []string
+	showSecrets bool
+	strict      bool
+}
+
+// Complete reads the flags and arguments.
+func (o *inspectOptions) Complete(c *cli.Context) error {
+	o.output, o.args, o.authfiles = c.String("output"), c.Args().Slice(), authfiles(c)
+	o.showSecrets, o.strict = c.Bool("show-secrets"), c.Bool("strict")
+	return nil
+}
+
+// Validate checks -o and that no argument is given.
+func (o *inspectOptions) Validate() error {
+	if o.output != "text" && o.output != "json" {
+		return usagef("inspect: --output %q: want text or json", o.output)
+	}
+	if len(o.args) > 0 {
+		return usagef("inspect: unexpected argument %q (credential files go in --authfile)", o.args[0])
+	}
+	return nil
+}
+
+// Run reads the sources, reports them with dockercfg.Inspect and prints the
+// report; with --strict a warning fails.
+func (o *inspectOptions) Run(context.Context) error {
+	srcs, err := loadSources(o.e, o.authfiles)
+	if err != nil {
+		return err
+	}
+	rep := dockercfg.Inspect(srcs, dockercfg.InspectOptions{ShowSecrets: o.showSecrets})
+	if o.output == "json" {
+		enc := json.NewEncoder(o.e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		renderInspect(o.e, rep, o.showSecrets)
+	}
+	if o.strict && rep.WarningCount() > 0 {
+		return fmt.Errorf("inspect: %d warning(s) with --strict", rep.WarningCount())
+	}
+	return nil
+}
+
+// renderInspect writes the text report: a table of entries, then warnings.
 func renderInspect(e *env, rep *dockercfg.InspectReport, show bool) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SOURCE\tKEY\tREGISTRY\tPATH\tUSERNAME\tKIND\tSECRET")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,7 +9,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
@@ -30,10 +30,8 @@ ServiceAccount. oc secrets link defaults to --for mount, which does not give
 pods the credentials to pull images. A secret may be written NAME, secret/NAME
 or secrets/NAME. Existing pods keep their pull secrets: the ServiceAccount
 admission copies imagePullSecrets into a pod only when it is created.`,
-		Flags: linkFlags(),
-		Action: func(c *cli.Context) error {
-			return runLink(c, e, "link")
-		},
+		Flags:  linkFlags(),
+		Action: func(c *cli.Context) error { return runOptions(c, &linkOptions{e: e, cmd: "link"}) },
 	}
 }
 
@@ -46,10 +44,8 @@ func newUnlinkCommand(e *env) *cli.Command {
 (--for mount) or both of the ServiceAccount read from -f (a file, or - for
 standard input), keeping every other field and entry. A secret that is not
 linked is a warning. Existing pods keep the pull secrets they were created with.`,
-		Flags: linkFlags(),
-		Action: func(c *cli.Context) error {
-			return runLink(c, e, "unlink")
-		},
+		Flags:  linkFlags(),
+		Action: func(c *cli.Context) error { return runOptions(c, &linkOptions{e: e, cmd: "unlink"}) },
 	}
 }
 
@@ -75,40 +71,75 @@ func linkParseFor(cmd, v string) (pull, mount bool, err error) {
 	return false, false, usagef("%s: --for %q: want pull, mount or both", cmd, v)
 }
 
-func runLink(c *cli.Context, e *env, cmd string) error {
-	out := c.String("output")
-	if out != secrets.OutputYAML && out != secrets.OutputJSON {
-		return usagef("%s: --output %q: want yaml or json", cmd, out)
+// linkOptions are the inputs of link and unlink (cmd).
+type linkOptions struct {
+	e         *env
+	cmd       string // "link" or "unlink"
+	output    string
+	forFlag   string
+	forPull   bool // set by Validate
+	forMount  bool // set by Validate
+	args      []string
+	saName    string
+	namespace string
+	file      string
+	names     []string // secret names, set by Validate
+}
+
+// Complete reads the flags and arguments.
+func (o *linkOptions) Complete(c *cli.Context) error {
+	o.output, o.forFlag = c.String("output"), c.String("for")
+	o.args = c.Args().Slice()
+	o.saName = c.Args().First()
+	o.namespace, o.file = c.String("namespace"), c.String("filename")
+	return nil
+}
+
+// Validate checks the flags, the ServiceAccount name and the secret names
+// (secrets.ValidateName, secrets.ParseSecretName).
+func (o *linkOptions) Validate() error {
+	cmd := o.cmd
+	if o.output != secrets.OutputYAML && o.output != secrets.OutputJSON {
+		return usagef("%s: --output %q: want yaml or json", cmd, o.output)
 	}
-	forPull, forMount, err := linkParseFor(cmd, c.String("for"))
-	if err != nil {
+	var err error
+	if o.forPull, o.forMount, err = linkParseFor(cmd, o.forFlag); err != nil {
 		return err
 	}
-	if c.NArg() < 2 {
+	if len(o.args) < 2 {
 		return usagef("%s: want a ServiceAccount name and at least one secret name", cmd)
 	}
-	saName := c.Args().First()
-	if msgs := validation.IsDNS1123Subdomain(saName); len(msgs) > 0 {
-		return fmt.Errorf("%s: ServiceAccount %q: %s", cmd, saName, strings.Join(msgs, "; "))
+	if err := secrets.ValidateName(o.saName); err != nil {
+		return fmt.Errorf("%s: ServiceAccount %q: %w", cmd, o.saName, err)
 	}
-	ns := c.String("namespace")
-	if ns != "" {
-		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
-			return fmt.Errorf("%s: --namespace %q: %s", cmd, ns, strings.Join(msgs, "; "))
+	if o.namespace != "" {
+		if err := secrets.ValidateNamespace(o.namespace); err != nil {
+			return fmt.Errorf("%s: --namespace %q: %w", cmd, o.namespace, err)
 		}
 	}
-	var names []string
-	for _, a := range c.Args().Slice()[1:] {
+	o.names = nil
+	for _, a := range o.args[1:] {
 		n, err := secrets.ParseSecretName(a)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd, err)
 		}
-		names = append(names, n)
+		o.names = append(o.names, n)
 	}
+	if o.file == "" && cmd == "unlink" {
+		return usagef("unlink: -f FILE is required (the ServiceAccount to remove secrets from)")
+	}
+	return nil
+}
 
+// Run reads the ServiceAccount (or makes a new one for link), links or
+// unlinks the secrets (secrets.LinkServiceAccount, UnlinkServiceAccount)
+// and prints it.
+func (o *linkOptions) Run(context.Context) error {
+	cmd, saName, ns := o.cmd, o.saName, o.namespace
 	var sa *corev1.ServiceAccount
-	if file := c.String("filename"); file != "" {
-		sa, err = linkReadServiceAccount(e, file, saName)
+	if file := o.file; file != "" {
+		var err error
+		sa, err = linkReadServiceAccount(o.e, file, saName)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd, err)
 		}
@@ -119,37 +150,42 @@ func runLink(c *cli.Context, e *env, cmd string) error {
 			sa.Namespace = ns
 		}
 	} else {
-		if cmd == "unlink" {
-			return usagef("unlink: -f FILE is required (the ServiceAccount to remove secrets from)")
-		}
 		sa = secrets.NewServiceAccount(saName, ns)
 	}
-
-	lists := linkForDescription(forPull, forMount)
 	if cmd == "link" {
-		added := secrets.LinkServiceAccount(sa, names, forPull, forMount)
-		switch {
-		case len(added) > 0 && forPull:
-			fmt.Fprintf(e.stderr, "pullsecret: note: existing pods keep their pull secrets; only pods created from now on get %s (the ServiceAccount's imagePullSecrets are copied into a pod when it is created)\n", strings.Join(added, ", "))
-		case len(added) == 0:
-			fmt.Fprintf(e.stderr, "pullsecret: note: %s already linked to ServiceAccount %q (%s); nothing changed\n", strings.Join(linkDedupe(names), ", "), saName, lists)
-		}
+		o.link(sa)
 	} else {
-		removed := secrets.UnlinkServiceAccount(sa, names, forPull, forMount)
-		done := map[string]bool{}
-		for _, n := range removed {
-			done[n] = true
-		}
-		for _, n := range linkDedupe(names) {
-			if !done[n] {
-				e.warnf("unlink: secret %q is not linked to ServiceAccount %q (%s)", n, saName, lists)
-			}
-		}
-		if len(removed) > 0 && forPull {
-			fmt.Fprintf(e.stderr, "pullsecret: note: existing pods keep the pull secrets they were created with\n")
+		o.unlink(sa)
+	}
+	return secrets.Encode(o.e.stdout, o.output, sa)
+}
+
+// link adds the secrets to sa and notes what changed on stderr.
+func (o *linkOptions) link(sa *corev1.ServiceAccount) {
+	added := secrets.LinkServiceAccount(sa, o.names, o.forPull, o.forMount)
+	switch {
+	case len(added) > 0 && o.forPull:
+		fmt.Fprintf(o.e.stderr, "pullsecret: note: existing pods keep their pull secrets; only pods created from now on get %s (the ServiceAccount's imagePullSecrets are copied into a pod when it is created)\n", strings.Join(added, ", "))
+	case len(added) == 0:
+		fmt.Fprintf(o.e.stderr, "pullsecret: note: %s already linked to ServiceAccount %q (%s); nothing changed\n", strings.Join(linkDedupe(o.names), ", "), o.saName, linkForDescription(o.forPull, o.forMount))
+	}
+}
+
+// unlink removes the secrets from sa, warning about those not linked.
+func (o *linkOptions) unlink(sa *corev1.ServiceAccount) {
+	removed := secrets.UnlinkServiceAccount(sa, o.names, o.forPull, o.forMount)
+	done := map[string]bool{}
+	for _, n := range removed {
+		done[n] = true
+	}
+	for _, n := range linkDedupe(o.names) {
+		if !done[n] {
+			o.e.warnf("unlink: secret %q is not linked to ServiceAccount %q (%s)", n, o.saName, linkForDescription(o.forPull, o.forMount))
 		}
 	}
-	return secrets.Encode(e.stdout, out, sa)
+	if len(removed) > 0 && o.forPull {
+		fmt.Fprintf(o.e.stderr, "pullsecret: note: existing pods keep the pull secrets they were created with\n")
+	}
 }
 
 // linkForDescription names the lists --for selected, for messages.

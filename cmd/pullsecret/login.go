@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -25,7 +22,7 @@ import (
 // granting nothing); wrong ones a 401.
 const loginCheckRepo = "pullsecret/login-check"
 
-// newLoginCommand is "pullsecret login SERVER --to FILE" (SPEC §2.4).
+// newLoginCommand is "pullsecret login SERVER --to FILE" (docs/credentials.md).
 func newLoginCommand(e *env) *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "to", Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest (created as config.json if missing)"},
@@ -38,163 +35,87 @@ func newLoginCommand(e *env) *cli.Command {
 		Usage:     "add or replace one entry in a credential file or Secret manifest, keeping everything else",
 		ArgsUsage: "SERVER --to FILE",
 		Flags:     flags,
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("login: exactly one SERVER is required, got %d", c.NArg())
-			}
-			server, file := c.Args().First(), c.String("to")
-			if server == "" {
-				return usagef("login: SERVER is empty")
-			}
-			if file == "" {
-				return usagef("login: --to FILE is required")
-			}
-			user, pass, err := readCredentials(c, e, "login", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required", e.warnf)
-			if err != nil {
-				return err
-			}
-			for _, w := range dockercfg.KeyWarnings(server) {
-				e.warnf("%s: %s", server, w)
-			}
-			if c.Bool("check") {
-				opts, err := networkOptions(c)
-				if err != nil {
-					return err
-				}
-				if err := loginCheck(c.Context, e, server, user, pass, opts); err != nil {
-					return fmt.Errorf("login: --check %s: %w", server, err)
-				}
-			}
-			email, emailSet := c.String("docker-email"), c.IsSet("docker-email")
-			err = editCredentialFile(file, true, func(cfg *dockercfg.Config) error {
-				ne := &dockercfg.Entry{Key: server, Username: user, Password: pass, Auth: dockercfg.EncodeAuth(user, pass), Email: email}
-				if old := cfg.Entry(server); old != nil {
-					if !emailSet {
-						ne.Email = old.Email
-					}
-					ne.Extra = old.Extra
-				}
-				cfg.Set(ne)
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("login: %w", err)
-			}
-			fmt.Fprintf(e.stderr, "Saved credentials for %s into %s\n", server, file)
-			return nil
-		},
+		Action:    func(c *cli.Context) error { return runOptions(c, &loginOptions{e: e}) },
 	}
 }
 
-// newLogoutCommand is "pullsecret logout SERVER --from FILE" (SPEC §2.4).
-func newLogoutCommand(e *env) *cli.Command {
-	return &cli.Command{
-		Name:      "logout",
-		Usage:     "remove the entries of one registry from a credential file or Secret manifest, keeping everything else",
-		ArgsUsage: "SERVER --from FILE",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "from", Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest"},
-		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("logout: exactly one SERVER is required, got %d", c.NArg())
-			}
-			server, file := c.Args().First(), c.String("from")
-			if server == "" {
-				return usagef("logout: SERVER is empty")
-			}
-			if file == "" {
-				return usagef("logout: --from FILE is required")
-			}
-			removed := 0
-			err := editCredentialFile(file, false, func(cfg *dockercfg.Config) error {
-				removed = removeServer(cfg, server)
-				if removed == 0 {
-					return fmt.Errorf("no entry for %s in %s", server, file)
-				}
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("logout: %w", err)
-			}
-			fmt.Fprintf(e.stderr, "Removed %d entr%s for %s from %s\n", removed, map[bool]string{true: "y", false: "ies"}[removed == 1], server, file)
-			return nil
-		},
-	}
+// loginOptions are the inputs of login.
+type loginOptions struct {
+	e       *env
+	args    []string
+	server  string
+	file    string
+	creds   credentialOptions
+	check   bool
+	network networkValues
+	nopts   registry.NetworkOptions // set by Validate when check
 }
 
-// removeServer deletes the entries keyed server exactly or whose key
-// normalises (ParseKey) to the same key as server, and counts them.
-func removeServer(cfg *dockercfg.Config, server string) int {
-	want := ""
-	if k, err := dockercfg.ParseKey(server); err == nil {
-		want = k.String()
-	}
-	kept := cfg.Entries[:0]
-	n := 0
-	for _, en := range cfg.Entries {
-		match := en.Key == server
-		if !match && want != "" {
-			k, err := dockercfg.ParseKey(en.Key)
-			match = err == nil && k.String() == want
-		}
-		if match {
-			n++
-			continue
-		}
-		kept = append(kept, en)
-	}
-	cfg.Entries = kept
-	return n
+// Complete reads the flags and arguments.
+func (o *loginOptions) Complete(c *cli.Context) error {
+	o.args = c.Args().Slice()
+	o.server, o.file = c.Args().First(), c.String("to")
+	o.creds.complete(c)
+	o.check = c.Bool("check")
+	o.network.complete(c)
+	return nil
 }
 
-// editCredentialFile applies edit to the credentials in file, a docker
-// config of either format or a Secret manifest, and writes the result back
-// atomically in the same layout, keeping every other entry and member. A
-// missing file (or an empty one) is a new config.json when create is set.
-// Nothing is written when edit (or validation) fails.
-func editCredentialFile(file string, create bool, edit func(*dockercfg.Config) error) error {
-	var data []byte
-	st, err := os.Stat(file)
+// Validate checks the arguments, the credential flags and, with --check,
+// the network flags.
+func (o *loginOptions) Validate() error {
 	switch {
-	case errors.Is(err, fs.ErrNotExist) && create:
-	case err != nil:
-		return fmt.Errorf("read %s: %w", file, createPathError(err))
-	case st.IsDir():
-		return fmt.Errorf("read %s: is a directory", file)
-	default:
-		if data, err = dockercfg.ReadFile(file); err != nil {
+	case len(o.args) != 1:
+		return usagef("login: exactly one SERVER is required, got %d", len(o.args))
+	case o.server == "":
+		return usagef("login: SERVER is empty")
+	case o.file == "":
+		return usagef("login: --to FILE is required")
+	}
+	if err := o.creds.validate("login", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required"); err != nil {
+		return err
+	}
+	if o.check {
+		var err error
+		if o.nopts, err = o.network.options(); err != nil {
 			return err
 		}
 	}
-	var out []byte
-	switch {
-	case len(bytes.TrimSpace(data)) == 0:
-		// A missing or empty file is an empty config.json, as for docker.
-		cfg := &dockercfg.Config{Format: dockercfg.FormatConfigJSON}
-		if err := edit(cfg); err != nil {
-			return err
-		}
-		if out, err = cfg.Marshal(); err != nil {
-			return fmt.Errorf("encode %s: %w", file, err)
-		}
-	case secrets.IsManifest(data):
-		if out, err = secrets.EditManifest(file, data, edit); err != nil {
-			return err
-		}
-	default:
-		cfg, err := dockercfg.ParseNamed(data, file)
-		if err != nil {
-			return err
-		}
-		if err := edit(cfg); err != nil {
-			return err
-		}
-		if out, err = cfg.Marshal(); err != nil {
-			return fmt.Errorf("encode %s: %w", file, err)
+	return nil
+}
+
+// Run reads the password, checks the credentials with --check, and sets the
+// entry in the file (secrets.EditCredentialFile).
+func (o *loginOptions) Run(ctx context.Context) error {
+	user := o.creds.username
+	pass, err := o.creds.readPassword(o.e, "login", o.e.warnf)
+	if err != nil {
+		return err
+	}
+	for _, w := range dockercfg.KeyWarnings(o.server) {
+		o.e.warnf("%s: %s", o.server, w)
+	}
+	if o.check {
+		if err := loginCheck(ctx, o.e, o.server, user, pass, o.nopts); err != nil {
+			return fmt.Errorf("login: --check %s: %w", o.server, err)
 		}
 	}
-	return dockercfg.WriteFileAtomic(file, out)
+	err = secrets.EditCredentialFile(o.file, true, func(cfg *dockercfg.Config) error {
+		ne := &dockercfg.Entry{Key: o.server, Username: user, Password: pass, Auth: dockercfg.EncodeAuth(user, pass), Email: o.creds.email}
+		if old := cfg.Entry(o.server); old != nil {
+			if !o.creds.emailSet {
+				ne.Email = old.Email
+			}
+			ne.Extra = old.Extra
+		}
+		cfg.Set(ne)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	fmt.Fprintf(o.e.stderr, "Saved credentials for %s into %s\n", o.server, o.file)
+	return nil
 }
 
 // loginCheck verifies user:pass against the registry of server without

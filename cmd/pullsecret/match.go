@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
@@ -20,37 +21,63 @@ func newMatchCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "semantics", Value: "kubelet", Usage: "consumer to simulate: kubelet, docker or podman"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 		},
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("match: exactly one IMAGE is required, got %d", c.NArg())
-			}
-			out := c.String("output")
-			if out != "text" && out != "json" {
-				return usagef("match: --output %q: want text or json", out)
-			}
-			sem, err := match.ParseSemantics(c.String("semantics"))
-			if err != nil {
-				return usageError{fmt.Errorf("match: --semantics: %w", err)}
-			}
-			srcs, err := loadSources(c, e)
-			if err != nil {
-				return err
-			}
-			res, err := match.MatchImage(c.Args().First(), match.CredentialsFromSources(srcs), sem)
-			if err != nil {
-				return fmt.Errorf("match: %w", err)
-			}
-			if out == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(res)
-			}
-			renderMatch(e, res)
-			return nil
-		},
+		Action: func(c *cli.Context) error { return runOptions(c, &matchOptions{e: e}) },
 	}
 }
 
+// matchOptions are the inputs of match.
+type matchOptions struct {
+	e             *env
+	args          []string
+	output        string
+	semanticsFlag string
+	semantics     match.Semantics // set by Validate
+	authfiles     []string
+}
+
+// Complete reads the flags and arguments.
+func (o *matchOptions) Complete(c *cli.Context) error {
+	o.args, o.output, o.semanticsFlag, o.authfiles = c.Args().Slice(), c.String("output"), c.String("semantics"), authfiles(c)
+	return nil
+}
+
+// Validate checks IMAGE, -o and --semantics.
+func (o *matchOptions) Validate() error {
+	if len(o.args) != 1 {
+		return usagef("match: exactly one IMAGE is required, got %d", len(o.args))
+	}
+	if o.output != "text" && o.output != "json" {
+		return usagef("match: --output %q: want text or json", o.output)
+	}
+	var err error
+	if o.semantics, err = match.ParseSemantics(o.semanticsFlag); err != nil {
+		return usageError{fmt.Errorf("match: --semantics: %w", err)}
+	}
+	return nil
+}
+
+// Run reads the sources, matches the image (match.MatchImage) and prints
+// the result.
+func (o *matchOptions) Run(context.Context) error {
+	srcs, err := loadSources(o.e, o.authfiles)
+	if err != nil {
+		return err
+	}
+	res, err := match.MatchImage(o.args[0], match.CredentialsFromSources(srcs), o.semantics)
+	if err != nil {
+		return fmt.Errorf("match: %w", err)
+	}
+	if o.output == "json" {
+		enc := json.NewEncoder(o.e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	renderMatch(o.e, res)
+	return nil
+}
+
+// renderMatch writes the text report: the reference, the credentials tried
+// in order, notes, and what the other consumers would do.
 func renderMatch(e *env, r *match.MatchResult) {
 	w := e.stdout
 	fmt.Fprintf(w, "image:       %s\n", r.Image)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,10 +12,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
-	"github.com/pullsecret/pullsecret/secrets"
 )
 
-// newMergeCommand is "pullsecret merge SOURCE... [NAME]" (SPEC §2.4).
+// newMergeCommand is "pullsecret merge SOURCE... [NAME]" (docs/credentials.md).
 func newMergeCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "merge",
@@ -29,103 +29,128 @@ func newMergeCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "yaml or json (with NAME, default yaml), dockerconfigjson or dockercfg (raw; default without NAME)"},
 		},
-		Action: func(c *cli.Context) error {
-			prefer := c.String("prefer")
-			if prefer != "first" && prefer != "last" {
-				return usagef("merge: --prefer %q: want first or last", prefer)
-			}
-			format, err := parseSecretType(c.String("type"))
-			if err != nil {
-				return err
-			}
-			args := c.Args().Slice()
-			if len(args) == 0 {
-				return usagef("merge: at least one SOURCE is required")
-			}
-			out := c.String("output")
-			name := ""
-			if last := args[len(args)-1]; len(args) > 1 && out != "dockerconfigjson" && out != "dockercfg" && looksLikeName(last) {
-				name, args = last, args[:len(args)-1]
-			}
-			if out == "" {
-				out = "dockerconfigjson"
-				if name != "" {
-					out = "yaml"
-				}
-			}
-			raw := out == "dockerconfigjson" || out == "dockercfg"
-			switch {
-			case !raw && out != "yaml" && out != "json":
-				return usagef("merge: --output %q: want yaml, json, dockerconfigjson or dockercfg", out)
-			case !raw && name == "":
-				return usagef("merge: NAME is required for -o %s", out)
-			case raw && name != "":
-				return usagef("merge: NAME %q given with -o %s, which writes no Secret", name, out)
-			}
-			var srcs []dockercfg.Source
-			stdinUsed := false
-			for _, p := range args {
-				if p == "-" {
-					if stdinUsed {
-						return usagef("merge: standard input given more than once")
-					}
-					stdinUsed = true
-				}
-				s, err := readSourceFile(e, p)
-				if err != nil {
-					return fmt.Errorf("merge: %w", err)
-				}
-				srcs = append(srcs, s...)
-			}
-			for _, s := range srcs {
-				if s.Config != nil && (s.Config.CredsStore != "" || len(s.Config.CredHelpers) > 0) {
-					e.warnf("merge: %s uses credential helpers, which merge does not run; entries they serve are copied as written (use pullsecret convert to resolve them)", s.Label())
-				}
-			}
-			cfg, conflicts := dockercfg.Merge(srcs, prefer == "last")
-			for _, cf := range conflicts {
-				parts := make([]string, len(cf.Entries))
-				for i, en := range cf.Entries {
-					user := en.Username
-					if user == "" {
-						user = "-"
-					}
-					mark := ""
-					if i == cf.Kept {
-						mark = " (kept)"
-					}
-					parts[i] = fmt.Sprintf("%s [key %q, user %q]%s", en.Source, en.Key, user, mark)
-				}
-				e.warnf("merge: conflict for %s: %s", cf.Key, strings.Join(parts, "; "))
-			}
-			if len(cfg.Entries) == 0 {
-				return fmt.Errorf("merge: %w", dockercfg.ErrEmptyResult)
-			}
-			if raw {
-				f := dockercfg.FormatConfigJSON
-				if out == "dockercfg" {
-					f = dockercfg.FormatLegacy
-				}
-				b, err := cfg.MarshalAs(f)
-				if err != nil {
-					return fmt.Errorf("merge: encode: %w", err)
-				}
-				if _, err := secrets.CheckPayload(b, f); err != nil {
-					return fmt.Errorf("merge: %w", err)
-				}
-				_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-				return err
-			}
-			s, err := secrets.FromConfig(name, c.String("namespace"), cfg, format)
-			if err != nil {
-				return fmt.Errorf("merge: %w", err)
-			}
-			if err := secrets.Validate(s); err != nil {
-				return fmt.Errorf("merge: %w", err)
-			}
-			return secrets.Encode(e.stdout, out, s)
-		},
+		Action: func(c *cli.Context) error { return runOptions(c, &mergeOptions{e: e}) },
 	}
+}
+
+// mergeOptions are the inputs of merge.
+type mergeOptions struct {
+	e         *env
+	prefer    string
+	typeFlag  string
+	format    dockercfg.Format // set by Validate
+	output    string           // defaulted by Validate
+	namespace string
+	sources   []string // the arguments; Validate takes NAME off
+	name      string   // set by Validate
+}
+
+// Complete reads the flags and arguments.
+func (o *mergeOptions) Complete(c *cli.Context) error {
+	o.prefer, o.typeFlag, o.output = c.String("prefer"), c.String("type"), c.String("output")
+	o.namespace = c.String("namespace")
+	o.sources = c.Args().Slice()
+	return nil
+}
+
+// raw reports whether -o prints a config file rather than a Secret.
+func (o *mergeOptions) raw() bool { return o.output == "dockerconfigjson" || o.output == "dockercfg" }
+
+// Validate checks the flags, tells NAME from the SOURCEs (looksLikeName)
+// and defaults -o: a Secret with NAME, a config.json without.
+func (o *mergeOptions) Validate() error {
+	if o.prefer != "first" && o.prefer != "last" {
+		return usagef("merge: --prefer %q: want first or last", o.prefer)
+	}
+	var err error
+	if o.format, err = parseSecretType(o.typeFlag); err != nil {
+		return err
+	}
+	args := o.sources
+	if len(args) == 0 {
+		return usagef("merge: at least one SOURCE is required")
+	}
+	if last := args[len(args)-1]; len(args) > 1 && !o.raw() && looksLikeName(last) {
+		o.name, o.sources = last, args[:len(args)-1]
+	}
+	if o.output == "" {
+		o.output = "dockerconfigjson"
+		if o.name != "" {
+			o.output = "yaml"
+		}
+	}
+	switch {
+	case !o.raw() && o.output != "yaml" && o.output != "json":
+		return usagef("merge: --output %q: want yaml, json, dockerconfigjson or dockercfg", o.output)
+	case !o.raw() && o.name == "":
+		return usagef("merge: NAME is required for -o %s", o.output)
+	case o.raw() && o.name != "":
+		return usagef("merge: NAME %q given with -o %s, which writes no Secret", o.name, o.output)
+	}
+	return nil
+}
+
+// Run reads the sources, merges them (dockercfg.Merge), lists the
+// conflicts on stderr without secrets, and prints the config or Secret.
+func (o *mergeOptions) Run(context.Context) error {
+	srcs, err := o.readSources()
+	if err != nil {
+		return err
+	}
+	for _, s := range srcs {
+		if s.Config != nil && (s.Config.CredsStore != "" || len(s.Config.CredHelpers) > 0) {
+			o.e.warnf("merge: %s uses credential helpers, which merge does not run; entries they serve are copied as written (use pullsecret convert to resolve them)", s.Label())
+		}
+	}
+	cfg, conflicts := dockercfg.Merge(srcs, o.prefer == "last")
+	for _, cf := range conflicts {
+		o.e.warnf("merge: conflict for %s: %s", cf.Key, mergeConflictText(cf))
+	}
+	if len(cfg.Entries) == 0 {
+		return fmt.Errorf("merge: %w", dockercfg.ErrEmptyResult)
+	}
+	if o.raw() {
+		return writeRawConfig(o.e, "merge", cfg, o.output, true)
+	}
+	return writeSecret(o.e, "merge", o.name, o.namespace, cfg, o.format, o.output)
+}
+
+// readSources reads every SOURCE, standard input at most once.
+func (o *mergeOptions) readSources() ([]dockercfg.Source, error) {
+	var srcs []dockercfg.Source
+	stdinUsed := false
+	for _, p := range o.sources {
+		if p == "-" {
+			if stdinUsed {
+				return nil, usagef("merge: standard input given more than once")
+			}
+			stdinUsed = true
+		}
+		s, err := readSourceFile(o.e, p)
+		if err != nil {
+			return nil, fmt.Errorf("merge: %w", err)
+		}
+		srcs = append(srcs, s...)
+	}
+	return srcs, nil
+}
+
+// mergeConflictText lists the entries of a conflict, the kept one marked,
+// with their sources, keys and user names (never a secret).
+func mergeConflictText(cf dockercfg.MergeConflict) string {
+	parts := make([]string, len(cf.Entries))
+	for i, en := range cf.Entries {
+		user := en.Username
+		if user == "" {
+			user = "-"
+		}
+		mark := ""
+		if i == cf.Kept {
+			mark = " (kept)"
+		}
+		parts[i] = fmt.Sprintf("%s [key %q, user %q]%s", en.Source, en.Key, user, mark)
+	}
+	return strings.Join(parts, "; ")
 }
 
 // looksLikeName reports whether a merge argument is the Secret NAME rather

@@ -27,8 +27,8 @@ func (l *stringList) String() string {
 	return strings.Join(l.values, " ")
 }
 
-// networkFlags returns the network flags of SPEC §0.2, for every command
-// that talks to registries. Read them with networkOptions.
+// networkFlags returns the network flags (docs/registry.md) of every
+// command that talks to registries. Read them with networkValues.
 func networkFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "ca-file", Usage: "PEM file of extra CA certificates to trust (added to the system roots)"},
@@ -39,18 +39,27 @@ func networkFlags() []cli.Flag {
 	}
 }
 
-// networkOptions reads the network flags. Invalid values are usage errors
-// naming the flag.
-func networkOptions(c *cli.Context) (registry.NetworkOptions, error) {
-	o := registry.NetworkOptions{
+// networkValues are the values of networkFlags, read by complete and
+// checked by options.
+type networkValues struct{ o registry.NetworkOptions }
+
+// complete reads the network flags.
+func (n *networkValues) complete(c *cli.Context) {
+	n.o = registry.NetworkOptions{
 		CAFile:        c.String("ca-file"),
 		SkipTLSVerify: c.Bool("skip-tls-verify"),
 		PlainHTTP:     c.Bool("plain-http"),
 		Timeout:       c.Duration("timeout"),
 	}
 	if l, ok := c.Generic("resolve").(*stringList); ok && l != nil {
-		o.Resolve = append([]string(nil), l.values...)
+		n.o.Resolve = append([]string(nil), l.values...)
 	}
+}
+
+// options checks the network flags and returns them as registry options.
+// Invalid values are usage errors naming the flag.
+func (n *networkValues) options() (registry.NetworkOptions, error) {
+	o := n.o
 	if o.Timeout <= 0 {
 		return o, usagef("--timeout %v: must be positive", o.Timeout)
 	}

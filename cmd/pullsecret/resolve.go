@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,74 +53,133 @@ func newResolveCommand(e *env) *cli.Command {
 			&cli.IntFlag{Name: "concurrency", Value: registry.DefaultConcurrency, Usage: "images resolved at once"},
 			&cli.StringFlag{Name: "semantics", Value: string(match.SemanticsKubelet), Usage: "consumer whose credential choice to simulate: kubelet, docker or podman"},
 		}, networkFlags()...),
-		Action: func(c *cli.Context) error { return runResolve(c, e, files.values) },
+		Action: func(c *cli.Context) error { return runOptions(c, &resolveOptions{e: e, files: files}) },
 	}
 }
 
-func runResolve(c *cli.Context, e *env, files []string) error {
-	out := c.String("output")
-	if out != "text" && out != "json" {
-		return usagef("resolve: --output %q: want text or json", out)
+// resolveOptions are the inputs of resolve.
+type resolveOptions struct {
+	e             *env
+	files         *stringList // -f, shared with the flags
+	output        string
+	concurrency   int
+	semanticsFlag string
+	platform      string
+	authfiles     []string
+	args          []string
+	network       networkValues
+	opts          registry.ResolveOptions // set by Validate, but for the credentials
+}
+
+// Complete reads the flags and arguments.
+func (o *resolveOptions) Complete(c *cli.Context) error {
+	o.output, o.concurrency, o.semanticsFlag = c.String("output"), c.Int("concurrency"), c.String("semantics")
+	o.platform, o.authfiles, o.args = c.String("platform"), authfiles(c), c.Args().Slice()
+	o.network.complete(c)
+	return nil
+}
+
+// Validate checks the flags, that some image is given and that standard
+// input is read once at most.
+func (o *resolveOptions) Validate() error {
+	if o.output != "text" && o.output != "json" {
+		return usagef("resolve: --output %q: want text or json", o.output)
 	}
-	if n := c.Int("concurrency"); n < 1 {
-		return usagef("resolve: --concurrency %d: want at least 1", n)
+	if o.concurrency < 1 {
+		return usagef("resolve: --concurrency %d: want at least 1", o.concurrency)
 	}
-	sem, err := match.ParseSemantics(c.String("semantics"))
+	sem, err := match.ParseSemantics(o.semanticsFlag)
 	if err != nil {
 		return usagef("resolve: --semantics: %w", err)
 	}
 	stdinFiles := 0
-	for _, f := range files {
+	for _, f := range append(append([]string{}, o.files.values...), o.authfiles...) {
 		if f == "-" {
-			stdinFiles++
-		}
-	}
-	for _, a := range authfiles(c) {
-		if a == "-" {
 			stdinFiles++
 		}
 	}
 	if stdinFiles > 1 {
 		return usagef("resolve: standard input (-) given more than once in -f and --authfile")
 	}
-	if c.NArg() == 0 && len(files) == 0 {
+	if len(o.args) == 0 && len(o.files.values) == 0 {
 		return usagef("resolve: no image given (pass IMAGE... or -f FILE)")
 	}
-	nopts, err := networkOptions(c)
+	nopts, err := o.network.options()
 	if err != nil {
 		return err
 	}
-	creds, err := loadCredentials(c, e)
+	o.opts = registry.ResolveOptions{Network: nopts, Semantics: sem, Platform: o.platform, Concurrency: o.concurrency}
+	return nil
+}
+
+// Run pins every image (registry.Resolver.ResolveEach), printing the
+// results as they come; the first failure decides the exit code.
+func (o *resolveOptions) Run(ctx context.Context) error {
+	creds, err := loadCredentials(ctx, o.e, o.authfiles)
 	if err != nil {
 		return err
 	}
-	readers := make([]namedReader, 0, len(files))
-	for _, f := range files {
+	readers, closeAll, err := o.openFiles()
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	opts := o.opts
+	opts.Credentials = creds
+	r, err := registry.NewResolver(opts)
+	if err != nil {
+		return usagef("resolve: %w", err)
+	}
+	images, inputErr := resolveImages(o.args, readers)
+	w := &resolveWriter{e: o.e, out: bufio.NewWriter(o.e.stdout), json: o.output == "json"}
+	err = r.ResolveEach(ctx, images, w.write)
+	if ferr := w.finish(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fmt.Errorf("resolve: %w", err)
+	}
+	if *inputErr != nil {
+		return *inputErr
+	}
+	if w.failed > 0 {
+		return withCode(exitCode(w.first), fmt.Errorf("resolve: %d of %d images failed (first: %s, %s)",
+			w.failed, w.total, w.first.Input, w.first.Verdict))
+	}
+	return nil
+}
+
+// openFiles opens the -f files; closeAll closes them.
+func (o *resolveOptions) openFiles() (readers []namedReader, closeAll func(), err error) {
+	var files []*os.File
+	closeAll = func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	for _, f := range o.files.values {
 		if f == "-" {
-			readers = append(readers, namedReader{name: "standard input", r: e.stdin})
+			readers = append(readers, namedReader{name: "standard input", r: o.e.stdin})
 			continue
 		}
 		fh, err := os.Open(f)
 		if err != nil {
-			return fmt.Errorf("resolve: read images: %w", err)
+			closeAll()
+			return nil, nil, fmt.Errorf("resolve: read images: %w", err)
 		}
-		defer fh.Close()
+		files = append(files, fh)
 		readers = append(readers, namedReader{name: f, r: fh})
 	}
-	r, err := registry.NewResolver(registry.ResolveOptions{
-		Network:     nopts,
-		Credentials: creds,
-		Semantics:   sem,
-		Platform:    c.String("platform"),
-		Concurrency: c.Int("concurrency"),
-	})
-	if err != nil {
-		return usagef("resolve: %w", err)
-	}
+	return readers, closeAll, nil
+}
 
-	var inputErr error
-	images := func(yield func(string) bool) {
-		for _, a := range c.Args().Slice() {
+// resolveImages yields the arguments, then the lines of the -f readers
+// (blank lines and # comments skipped). A read error stops it and is left
+// in *inputErr.
+func resolveImages(args []string, readers []namedReader) (images func(yield func(string) bool), inputErr *error) {
+	inputErr = new(error)
+	images = func(yield func(string) bool) {
+		for _, a := range args {
 			if !yield(a) {
 				return
 			}
@@ -137,29 +197,12 @@ func runResolve(c *cli.Context, e *env, files []string) error {
 				}
 			}
 			if err := sc.Err(); err != nil {
-				inputErr = fmt.Errorf("resolve: read images from %s: %w", nr.name, err)
+				*inputErr = fmt.Errorf("resolve: read images from %s: %w", nr.name, err)
 				return
 			}
 		}
 	}
-
-	stdout := bufio.NewWriter(e.stdout)
-	w := &resolveWriter{e: e, out: stdout, json: out == "json"}
-	err = r.ResolveEach(c.Context, images, w.write)
-	if ferr := w.finish(); err == nil {
-		err = ferr
-	}
-	if err != nil {
-		return fmt.Errorf("resolve: %w", err)
-	}
-	if inputErr != nil {
-		return inputErr
-	}
-	if w.failed > 0 {
-		return withCode(exitCode(w.first), fmt.Errorf("resolve: %d of %d images failed (first: %s, %s)",
-			w.failed, w.total, w.first.Input, w.first.Verdict))
-	}
-	return nil
+	return images, inputErr
 }
 
 // namedReader is one -f source.
@@ -167,8 +210,6 @@ type namedReader struct {
 	name string
 	r    io.Reader
 }
-
-// resolveCredentials reads --authfile, or the default files; with none
 
 // resolveWriter renders results as they come: pinned references (text) or
 // the elements of {"results":[...]} (json) on stdout, failures on stderr.

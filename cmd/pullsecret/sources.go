@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -12,7 +13,7 @@ import (
 )
 
 // authfileFlag is the repeatable --authfile flag shared by every command that
-// reads credentials (SPEC §0.1).
+// reads credentials (docs/credentials.md).
 func authfileFlag() cli.Flag {
 	return &cli.GenericFlag{
 		Name:  "authfile",
@@ -30,25 +31,33 @@ func authfiles(c *cli.Context) []string {
 }
 
 // loadCredentials is the credential input of commands that talk to
-// registries: --authfile or the default files, with the credential helpers
-// of local files resolved. With no file at all it warns and returns none,
-// so the pulls are anonymous.
-func loadCredentials(c *cli.Context, e *env) ([]match.Credential, error) {
-	if len(authfiles(c)) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
+// registries: the --authfile paths or the default files, with the
+// credential helpers of local files resolved (dockercfg.ResolveSources;
+// entries that cannot be resolved are dropped with a warning naming the
+// entry and the helper). With no file at all it warns and returns none, so
+// the pulls are anonymous.
+func loadCredentials(ctx context.Context, e *env, paths []string) ([]match.Credential, error) {
+	if len(paths) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
 		e.warnf("no credential files found; pulling anonymously (pass --authfile)")
 		return nil, nil
 	}
-	srcs, err := loadSources(c, e)
+	srcs, err := loadSources(e, paths)
 	if err != nil {
 		return nil, err
 	}
-	return match.CredentialsFromSources(resolveHelpers(c, e, srcs)), nil
+	path := e.getenv("PATH")
+	srcs, errs := dockercfg.ResolveSources(ctx, srcs, func(n string) dockercfg.Helper {
+		return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
+	})
+	for _, err := range errs {
+		e.warnf("%v", err)
+	}
+	return match.CredentialsFromSources(srcs), nil
 }
 
-// loadSources reads the --authfile sources, or the default search when none
+// loadSources reads the --authfile paths, or the default search when none
 // is given. Every source keeps its file (and Secret) name for reports.
-func loadSources(c *cli.Context, e *env) ([]dockercfg.Source, error) {
-	paths := authfiles(c)
+func loadSources(e *env, paths []string) ([]dockercfg.Source, error) {
 	if len(paths) == 0 {
 		paths = dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()
 		if len(paths) == 0 {
@@ -95,34 +104,4 @@ func readSourceFile(e *env, p string) ([]dockercfg.Source, error) {
 		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: s.Config})
 	}
 	return out, nil
-}
-
-// resolveHelpers returns the sources with the entries of local files that use
-// credsStore/credHelpers resolved to inline credentials, as docker, podman and
-// crane resolve them when they read those files. Secrets are left alone: the
-// kubelet never runs helpers. Entries that cannot be resolved are dropped with
-// a warning naming the entry and the helper.
-func resolveHelpers(c *cli.Context, e *env, srcs []dockercfg.Source) []dockercfg.Source {
-	path := e.getenv("PATH")
-	newHelper := func(n string) dockercfg.Helper {
-		return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
-	}
-	out := make([]dockercfg.Source, 0, len(srcs))
-	for _, s := range srcs {
-		cfg := s.Config
-		if s.Secret != "" || cfg == nil || (cfg.CredsStore == "" && len(cfg.CredHelpers) == 0) {
-			out = append(out, s)
-			continue
-		}
-		resolved, errs := cfg.Resolve(c.Context, newHelper)
-		for _, err := range errs {
-			e.warnf("%s: %v", s.Label(), err)
-		}
-		rc := &dockercfg.Config{Format: cfg.Format}
-		for _, r := range resolved {
-			rc.Entries = append(rc.Entries, r.Entry)
-		}
-		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: rc})
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,67 +29,95 @@ func newTestPullCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "blobs", Usage: "also fetch the config blob"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 		}, networkFlags()...),
-		Action: func(c *cli.Context) error {
-			out := c.String("output")
-			if out != "text" && out != "json" {
-				return usagef("test-pull: --output %q: want text or json", out)
-			}
-			images := c.Args().Slice()
-			if len(images) == 0 {
-				return usagef("test-pull: no image given")
-			}
-			for _, img := range images {
-				if _, err := match.ParseReference(img); err != nil {
-					return fmt.Errorf("test-pull: %w", err)
-				}
-			}
-			sem, err := match.ParseSemantics(c.String("semantics"))
-			if err != nil {
-				return usagef("test-pull: --semantics: %w", err)
-			}
-			nopts, err := networkOptions(c)
-			if err != nil {
-				return err
-			}
-			rt, err := nopts.Transport()
-			if err != nil {
-				return fmt.Errorf("test-pull: %w", err)
-			}
-			creds, err := loadCredentials(c, e)
-			if err != nil {
-				return err
-			}
-			opts := registry.TestPullOptions{Network: nopts, Transport: rt, Semantics: sem, Blobs: c.Bool("blobs")}
-			results := make([]*registry.TestPullResult, 0, len(images))
-			for _, img := range images {
-				res, err := registry.TestPull(c.Context, img, creds, opts)
-				if err != nil {
-					return fmt.Errorf("test-pull: %w", err)
-				}
-				results = append(results, res)
-			}
-			if out == "json" {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(struct {
-					Results []*registry.TestPullResult `json:"results"`
-				}{results}); err != nil {
-					return fmt.Errorf("test-pull: write report: %w", err)
-				}
-			} else {
-				for i, r := range results {
-					if i > 0 {
-						fmt.Fprintln(e.stdout)
-					}
-					renderTestPull(e.stdout, r)
-				}
-			}
-			return testPullError(results)
-		},
+		Action: func(c *cli.Context) error { return runOptions(c, &testPullOptions{e: e}) },
 	}
 }
 
-// testPullCredentials reads --authfile, or the default files. With no
+// testPullOptions are the inputs of test-pull.
+type testPullOptions struct {
+	e             *env
+	output        string
+	images        []string
+	semanticsFlag string
+	authfiles     []string
+	blobs         bool
+	network       networkValues
+	opts          registry.TestPullOptions // set by Validate, but for the transport
+}
+
+// Complete reads the flags and arguments.
+func (o *testPullOptions) Complete(c *cli.Context) error {
+	o.output, o.images, o.semanticsFlag = c.String("output"), c.Args().Slice(), c.String("semantics")
+	o.authfiles, o.blobs = authfiles(c), c.Bool("blobs")
+	o.network.complete(c)
+	return nil
+}
+
+// Validate checks -o, the images (match.ParseReference), --semantics and
+// the network flags.
+func (o *testPullOptions) Validate() error {
+	if o.output != "text" && o.output != "json" {
+		return usagef("test-pull: --output %q: want text or json", o.output)
+	}
+	if len(o.images) == 0 {
+		return usagef("test-pull: no image given")
+	}
+	for _, img := range o.images {
+		if _, err := match.ParseReference(img); err != nil {
+			return fmt.Errorf("test-pull: %w", err)
+		}
+	}
+	sem, err := match.ParseSemantics(o.semanticsFlag)
+	if err != nil {
+		return usagef("test-pull: --semantics: %w", err)
+	}
+	nopts, err := o.network.options()
+	if err != nil {
+		return err
+	}
+	o.opts = registry.TestPullOptions{Network: nopts, Semantics: sem, Blobs: o.blobs}
+	return nil
+}
+
+// Run test-pulls every image (registry.TestPull) with the credentials of
+// --authfile and prints the reports; the first failure decides the exit code.
+func (o *testPullOptions) Run(ctx context.Context) error {
+	rt, err := o.opts.Network.Transport()
+	if err != nil {
+		return fmt.Errorf("test-pull: %w", err)
+	}
+	creds, err := loadCredentials(ctx, o.e, o.authfiles)
+	if err != nil {
+		return err
+	}
+	opts := o.opts
+	opts.Transport = rt
+	results := make([]*registry.TestPullResult, 0, len(o.images))
+	for _, img := range o.images {
+		res, err := registry.TestPull(ctx, img, creds, opts)
+		if err != nil {
+			return fmt.Errorf("test-pull: %w", err)
+		}
+		results = append(results, res)
+	}
+	if o.output == "json" {
+		enc := json.NewEncoder(o.e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(struct {
+			Results []*registry.TestPullResult `json:"results"`
+		}{results}); err != nil {
+			return fmt.Errorf("test-pull: write report: %w", err)
+		}
+	} else {
+		for i, r := range results {
+			if i > 0 {
+				fmt.Fprintln(o.e.stdout)
+			}
+			renderTestPull(o.e.stdout, r)
+		}
+	}
+	return testPullError(results)
+}
 
 // testPullError summarises the failed images: the first failure decides
 // the exit code.

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/secrets"
+)
+
+// newLogoutCommand is "pullsecret logout SERVER --from FILE" (docs/credentials.md).
+func newLogoutCommand(e *env) *cli.Command {
+	return &cli.Command{
+		Name:      "logout",
+		Usage:     "remove the entries of one registry from a credential file or Secret manifest, keeping everything else",
+		ArgsUsage: "SERVER --from FILE",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "from", Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest"},
+		},
+		Action: func(c *cli.Context) error { return runOptions(c, &logoutOptions{e: e}) },
+	}
+}
+
+// logoutOptions are the inputs of logout.
+type logoutOptions struct {
+	e            *env
+	args         []string
+	server, file string
+}
+
+// Complete reads the flags and arguments.
+func (o *logoutOptions) Complete(c *cli.Context) error {
+	o.args = c.Args().Slice()
+	o.server, o.file = c.Args().First(), c.String("from")
+	return nil
+}
+
+// Validate checks that one SERVER and the file are given.
+func (o *logoutOptions) Validate() error {
+	switch {
+	case len(o.args) != 1:
+		return usagef("logout: exactly one SERVER is required, got %d", len(o.args))
+	case o.server == "":
+		return usagef("logout: SERVER is empty")
+	case o.file == "":
+		return usagef("logout: --from FILE is required")
+	}
+	return nil
+}
+
+// Run removes the server's entries (dockercfg.Config.RemoveServer) from the
+// file (secrets.EditCredentialFile).
+func (o *logoutOptions) Run(context.Context) error {
+	removed := 0
+	err := secrets.EditCredentialFile(o.file, false, func(cfg *dockercfg.Config) error {
+		if removed = cfg.RemoveServer(o.server); removed == 0 {
+			return fmt.Errorf("no entry for %s in %s", o.server, o.file)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	fmt.Fprintf(o.e.stderr, "Removed %d entr%s for %s from %s\n", removed, map[bool]string{true: "y", false: "ies"}[removed == 1], o.server, o.file)
+	return nil
+}

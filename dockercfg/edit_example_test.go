@@ -1,0 +1,45 @@
+package dockercfg_test
+
+import (
+	"fmt"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
+)
+
+// Logging out of Docker Hub removes every spelling of its key.
+func ExampleConfig_RemoveServer() {
+	cfg, err := dockercfg.Parse([]byte(`{"auths":{
+		"https://index.docker.io/v1/": {"auth": "dTpw"},
+		"docker.io": {"auth": "dTpw"},
+		"quay.io": {"auth": "dTpw"}
+	}}`))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.RemoveServer("index.docker.io"), "removed")
+	for _, e := range cfg.Entries {
+		fmt.Println("kept", e.Key)
+	}
+	// Output:
+	// 2 removed
+	// kept quay.io
+}
+
+// EditConfig is the pure core of an in-place edit: empty content is a new
+// config.json.
+func ExampleEditConfig() {
+	out, err := dockercfg.EditConfig("config.json", nil, func(c *dockercfg.Config) error {
+		c.Set(dockercfg.NewEntry("quay.io", "robot", "s3cret", ""))
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	cfg, err := dockercfg.Parse(out)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(cfg.Format, cfg.Entries[0].Key, cfg.Entries[0].Username)
+	// Output:
+	// dockerconfigjson quay.io robot
+}
