@@ -39,7 +39,7 @@
 //
 // ReadSource detects the format of a credential file from its content: a
 // docker config.json, a containers auth.json or a legacy .dockercfg gives one
-// Source; anything else is read as Kubernetes manifests (YAML or JSON; one
+// dockercfg.Source; anything else is read as Kubernetes manifests (YAML or JSON; one
 // object, a List or SecretList, or a YAML stream separated by "---"). Every
 // Secret of a pull secret type gives one Source (stringData overrides data, as
 // on the API server). A Secret the kubelet would ignore or fail on — another

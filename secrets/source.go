@@ -31,28 +31,12 @@ var (
 // maxListDepth bounds List nesting (a List of Lists is legal but rare).
 const maxListDepth = 3
 
-// Source is one set of credentials read from a file: a whole docker config,
-// or the payload of one pull secret found in manifests.
-type Source struct {
-	Name   string            // file path, or "-" for standard input
-	Secret string            // "namespace/name" or "name" of the Secret; "" for a plain config file
-	Type   string            // the Secret's type; "" for a plain config file
-	Config *dockercfg.Config // the parsed credentials
-}
-
-// Label names the source as reports show it: the file, and the secret.
-func (s Source) Label() string {
-	if s.Secret != "" {
-		return s.Name + " (secret " + s.Secret + ")"
-	}
-	return s.Name
-}
-
 // ReadSource reads credentials from the content of the file name (used in
 // errors only; "-" for standard input). The format is detected from content:
 //
 //   - a JSON object without a string "kind" member is a docker config.json,
-//     containers auth.json or legacy .dockercfg, giving one Source;
+//     containers auth.json or legacy .dockercfg, giving one
+//     [dockercfg.Source] with Secret and Type empty;
 //   - otherwise the content is Kubernetes manifests, YAML or JSON: one object,
 //     a v1 List or SecretList, or a YAML stream separated by "---". Each Secret
 //     of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg gives
@@ -69,7 +53,7 @@ func (s Source) Label() string {
 // ignores or fails on such a secret. Manifests
 // without any pull secret are ErrNoPullSecrets. Errors never contain
 // credential values.
-func ReadSource(name string, data []byte) ([]Source, error) {
+func ReadSource(name string, data []byte) ([]dockercfg.Source, error) {
 	if len(data) > dockercfg.MaxFileSize {
 		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
 	}
@@ -86,7 +70,7 @@ func ReadSource(name string, data []byte) ([]Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []Source{{Name: name, Config: cfg}}, nil
+		return []dockercfg.Source{{Name: name, Config: cfg}}, nil
 	}
 	r := &reader{name: name, skipOtherTypes: true}
 	if err := r.stream(data); err != nil {
@@ -116,7 +100,7 @@ func hasKind(obj []byte) bool {
 type reader struct {
 	name string
 	doc  int // 1-based document number in the stream
-	out  []Source
+	out  []dockercfg.Source
 	// skipOtherTypes skips Secrets of types other than the two pull secret
 	// types (Opaque, tls, service-account-token...), as in the output of
 	// kubectl get secret -o yaml, recording why in skipped.
@@ -239,7 +223,7 @@ func (r *reader) secret(js []byte) error {
 	if len(cfg.Entries) > 0 && cfg.Format != f {
 		return fail("data[%s]: %w", key, wrongFormat(cfg.Format, f))
 	}
-	r.out = append(r.out, Source{Name: r.name, Secret: label, Type: string(s.Type), Config: cfg})
+	r.out = append(r.out, dockercfg.Source{Name: r.name, Secret: label, Type: string(s.Type), Config: cfg})
 	return nil
 }
 

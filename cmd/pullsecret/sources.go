@@ -86,15 +86,7 @@ func readSourceFile(e *env, p string) ([]dockercfg.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read credentials: %w", err)
 	}
-	srcs, err := secrets.ReadSource(p, data)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]dockercfg.Source, 0, len(srcs))
-	for _, s := range srcs {
-		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: s.Config})
-	}
-	return out, nil
+	return secrets.ReadSource(p, data)
 }
 
 // resolveHelpers returns the sources with the entries of local files that use
@@ -122,7 +114,8 @@ func resolveHelpers(c *cli.Context, e *env, srcs []dockercfg.Source) []dockercfg
 		for _, r := range resolved {
 			rc.Entries = append(rc.Entries, r.Entry)
 		}
-		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: rc})
+		s.Config = rc
+		out = append(out, s)
 	}
 	return out
 }
