@@ -162,7 +162,7 @@ type workload struct {
 }
 
 // Add reads the manifests of file name (used in errors only): YAML streams,
-// JSON objects and v1 Lists holding Pods, Deployments, StatefulSets,
+// JSON objects (one, or several one after another) and v1 Lists holding Pods, Deployments, StatefulSets,
 // DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts and Secrets.
 // Other kinds are skipped. Objects without a namespace are in "default".
 // A later object of the same kind, namespace and name replaces an earlier
@@ -171,9 +171,15 @@ func (inv *Inventory) Add(name string, data []byte) error {
 	if len(data) > dockercfg.MaxFileSize {
 		return fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
 	}
-	return forEachDocument(name, data, func(doc int, js []byte) error {
-		return inv.object(name, doc, js, 0)
-	})
+	for doc, err := range documents(data) {
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := inv.object(name, doc.N, doc.JSON, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {

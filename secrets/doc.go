@@ -39,8 +39,9 @@
 //
 // ReadSource detects the format of a credential file from its content: a
 // docker config.json, a containers auth.json or a legacy .dockercfg gives one
-// dockercfg.Source; anything else is read as Kubernetes manifests (YAML or JSON; one
-// object, a List or SecretList, or a YAML stream separated by "---"). Every
+// dockercfg.Source; anything else is read as Kubernetes manifests (YAML or
+// JSON; one object, a List or SecretList, a YAML stream separated by "---",
+// or JSON objects one after another, as kubectl reads them). Every
 // Secret of a pull secret type gives one Source (stringData overrides data, as
 // on the API server). A Secret the kubelet would ignore or fail on — another
 // type, a data key that does not match the type, a payload in the wrong

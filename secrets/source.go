@@ -1,17 +1,12 @@
 package secrets
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"regexp"
 
 	corev1 "k8s.io/api/core/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
 )
@@ -38,7 +33,8 @@ const maxListDepth = 3
 //     containers auth.json or legacy .dockercfg, giving one
 //     [dockercfg.Source] with Secret and Type empty;
 //   - otherwise the content is Kubernetes manifests, YAML or JSON: one object,
-//     a v1 List or SecretList, or a YAML stream separated by "---". Each Secret
+//     a v1 List or SecretList, a YAML stream separated by "---" (its
+//     documents YAML or JSON), or JSON objects one after another. Each Secret
 //     of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg gives
 //     one Source, in file order; stringData overrides data. Objects of other
 //     kinds are skipped.
@@ -86,17 +82,6 @@ func ReadSource(name string, data []byte) ([]dockercfg.Source, error) {
 	return r.out, nil
 }
 
-// hasKind reports whether a JSON object has a string member "kind", the mark
-// of a Kubernetes object (docker configs never have one).
-func hasKind(obj []byte) bool {
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(obj, &probe) != nil {
-		return false
-	}
-	var kind string
-	return json.Unmarshal(probe["kind"], &kind) == nil && kind != ""
-}
-
 type reader struct {
 	name string
 	doc  int // 1-based document number in the stream
@@ -116,36 +101,16 @@ type object struct {
 }
 
 func (r *reader) stream(data []byte) error {
-	return forEachDocument(r.name, data, func(doc int, js []byte) error {
-		r.doc = doc
-		return r.object(js, 0)
-	})
-}
-
-// forEachDocument splits a YAML stream (or one JSON document) and calls fn
-// with each non-empty document as JSON and its 1-based number. Errors name
-// the file and the document, never quote the input.
-func forEachDocument(name string, data []byte, fn func(doc int, js []byte) error) error {
-	yr := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for n := 1; ; n++ {
-		doc, err := yr.Read()
-		if err == io.EOF {
-			return nil
-		}
+	for doc, err := range documents(data) {
 		if err != nil {
-			return fmt.Errorf("%s: read YAML stream: %w", name, err)
+			return fmt.Errorf("%s: %w", r.name, err)
 		}
-		js, err := yaml.YAMLToJSON(doc)
-		if err != nil {
-			return fmt.Errorf("%s: document %d: %w", name, n, yamlError(err))
-		}
-		if t := bytes.TrimSpace(js); len(t) == 0 || string(t) == "null" {
-			continue // empty document, or only comments
-		}
-		if err := fn(n, js); err != nil {
+		r.doc = doc.N
+		if err := r.object(doc.JSON, 0); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 func (r *reader) object(js []byte, depth int) error {
@@ -245,17 +210,6 @@ func jsonKindOf(js []byte) string {
 	default:
 		return "found a scalar, not an object"
 	}
-}
-
-var yamlLine = regexp.MustCompile(`line \d+`)
-
-// yamlError keeps a YAML parser error free of input text: go-yaml quotes
-// values in some messages, so only the line number is kept.
-func yamlError(err error) error {
-	if loc := yamlLine.FindString(err.Error()); loc != "" {
-		return fmt.Errorf("%w: invalid YAML at %s", ErrNotManifest, loc)
-	}
-	return fmt.Errorf("%w: invalid YAML", ErrNotManifest)
 }
 
 // cleanDecodeError describes a JSON decoding error without input text.
