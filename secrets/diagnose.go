@@ -212,16 +212,12 @@ func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
 		r := &reader{name: name, doc: doc}
 		var e secretEntry
 		err := r.secret(js)
-		// The reader's errors start "FILE: secret LABEL: "; the report
-		// names the secret itself.
+		// The report names the secret itself: keep only the cause.
 		why := ""
-		if err != nil {
+		if se := (*SecretError)(nil); errors.As(err, &se) {
+			why = se.Err.Error()
+		} else if err != nil {
 			why = err.Error()
-			if _, rest, ok := strings.Cut(why, ": secret "); ok {
-				if _, rest, ok = strings.Cut(rest, ": "); ok {
-					why = rest
-				}
-			}
 		}
 		switch {
 		case err == nil:

@@ -23,6 +23,26 @@ var (
 	ErrNotManifest = errors.New("not a docker config or Kubernetes manifest")
 )
 
+// SecretError is a problem with one Secret of a manifest file: another type
+// than the two pull secret types (errors.Is ErrNotPullSecret), a data key
+// that does not match the type, an empty payload, or a payload that is not a
+// docker config of the type's format (a *dockercfg.ParseError, or
+// ErrWrongFormat). Err says what is wrong without naming the file or the
+// secret, and never holds a credential.
+type SecretError struct {
+	File   string // the file name as given to the reader ("-" for standard input)
+	Secret string // "namespace/name", "name", or "(unnamed, document N)"
+	Err    error
+}
+
+// Error returns "FILE: secret SECRET: " and the cause.
+func (e *SecretError) Error() string {
+	return e.File + ": secret " + e.Secret + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *SecretError) Unwrap() error { return e.Err }
+
 // maxListDepth bounds List nesting (a List of Lists is legal but rare).
 const maxListDepth = 3
 
@@ -44,8 +64,8 @@ const maxListDepth = 3
 // but such Secrets is found, the error names the first (errors.Is
 // ErrNotPullSecret). A pull-secret type whose data key does not match, or
 // whose payload is not a docker config of the type's format, is an error
-// naming the file and the secret (errors.Is ErrNotPullSecret, or a
-// *dockercfg.ParseError for a payload that does not parse): the kubelet
+// naming the file and the secret (a *SecretError; errors.Is ErrNotPullSecret,
+// or a *dockercfg.ParseError for a payload that does not parse): the kubelet
 // ignores or fails on such a secret. Manifests
 // without any pull secret are ErrNoPullSecrets. Errors never contain
 // credential values.
@@ -153,7 +173,7 @@ func (r *reader) secret(js []byte) error {
 		label = fmt.Sprintf("(unnamed, document %d)", r.doc)
 	}
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%s: secret %s: "+format, append([]any{r.name, label}, args...)...)
+		return &SecretError{File: r.name, Secret: label, Err: fmt.Errorf(format, args...)}
 	}
 	data := mergedData(&s)
 	f, ok := FormatOf(s.Type)
