@@ -45,8 +45,8 @@
 // Secret of a pull secret type gives one Source (stringData overrides data, as
 // on the API server). A Secret the kubelet would ignore or fail on — another
 // type, a data key that does not match the type, a payload in the wrong
-// format or that does not parse — is an error naming the file, the secret and
-// the problem. Objects of other kinds are skipped; a file with no pull secret
+// format or that does not parse — is a *SecretError naming the file, the
+// secret and the problem (read it with errors.As). Objects of other kinds are skipped; a file with no pull secret
 // at all is ErrNoPullSecrets.
 //
 // # Editing and merging
