@@ -21,14 +21,17 @@ const (
 	KindEmpty         = "empty"
 )
 
-// Source is one parsed credential source.
+// Source is one set of credentials read from a file: a whole docker config,
+// or the payload of one pull secret found in Kubernetes manifests (see
+// secrets.ReadSource, which returns Sources).
 type Source struct {
-	Name   string // file path or "-"
-	Secret string // "namespace/name" when the config came from a Secret
-	Config *Config
+	Name   string  // file path, or "-" for standard input
+	Secret string  // "namespace/name" or "name" of the Secret; "" for a plain config file
+	Type   string  // the Secret's type (kubernetes.io/dockerconfigjson...); "" for a plain config file
+	Config *Config // the parsed credentials
 }
 
-// Label names the source as reports show it.
+// Label names the source as reports show it: the file, and the secret.
 func (s Source) Label() string {
 	if s.Secret != "" {
 		return s.Name + " (secret " + s.Secret + ")"

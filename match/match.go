@@ -141,23 +141,27 @@ func ParseSemantics(s string) (Semantics, error) {
 	return "", fmt.Errorf("parse semantics %q: %w (want kubelet, docker or podman)", s, ErrUnknownSemantics)
 }
 
+// Reason says why a credential matched an image: one of the Reason
+// constants. Its JSON form is the string value.
+type Reason string
+
 // Reasons a credential matched, as reported in [Match.Reason].
 const (
 	// ReasonExact: the key names exactly this repository.
-	ReasonExact = "exact"
+	ReasonExact Reason = "exact"
 	// ReasonRegistry: the key names the image's registry, without a path.
-	ReasonRegistry = "registry"
+	ReasonRegistry Reason = "registry"
 	// ReasonPathPrefix: the key names a namespace of the repository (for
 	// the kubelet: a string prefix of it; see Match.Note).
-	ReasonPathPrefix = "path-prefix"
+	ReasonPathPrefix Reason = "path-prefix"
 	// ReasonWildcard: a kubelet glob key such as "*.example.com".
-	ReasonWildcard = "wildcard"
+	ReasonWildcard Reason = "wildcard"
 	// ReasonDockerHubFallback: nothing matched a Docker Hub image and the
 	// kubelet used the credentials stored for index.docker.io.
-	ReasonDockerHubFallback = "docker-hub-fallback"
+	ReasonDockerHubFallback Reason = "docker-hub-fallback"
 	// ReasonHostFallback: no exact key, so docker or podman compared the
 	// key's host (scheme and path removed) with the registry.
-	ReasonHostFallback = "host-fallback"
+	ReasonHostFallback Reason = "host-fallback"
 )
 
 // Match is one credential a consumer would use for an image.
@@ -172,7 +176,7 @@ type Match struct {
 	// "quay.io/team/app"), or the host a fallback compared.
 	MatchedKey string
 	// Reason is one of the Reason constants.
-	Reason string
+	Reason Reason
 	// Note explains a surprise, such as a kubelet string-prefix match on a
 	// different repository, or is "".
 	Note string
@@ -462,7 +466,7 @@ func (k *Keyring) kubeletNotes(ref Reference) []string {
 	return append(notes, k.nearMissNotes(ref, -1)...)
 }
 
-func (k *Keyring) kubeletMatch(i int, key, reason, note string) Match {
+func (k *Keyring) kubeletMatch(i int, key string, reason Reason, note string) Match {
 	c := k.creds[i]
 	if c.IdentityToken != "" || c.RegistryToken != "" {
 		c.IdentityToken, c.RegistryToken = "", ""

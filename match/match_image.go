@@ -8,7 +8,7 @@ import "fmt"
 // of SPEC §4.
 type MatchResult struct {
 	Image      string     `json:"image"`
-	Kind       string     `json:"kind"`
+	Kind       Kind       `json:"kind"`
 	Registry   string     `json:"registry"`
 	Repository string     `json:"repository"`
 	Tag        string     `json:"tag"`
@@ -40,7 +40,7 @@ type MatchedCredential struct {
 	Username   string `json:"username"`
 	Source     string `json:"source"`
 	// Reason is one of the Reason constants.
-	Reason string `json:"reason"`
+	Reason Reason `json:"reason"`
 	Note   string `json:"note,omitempty"`
 }
 

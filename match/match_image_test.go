@@ -181,3 +181,19 @@ func ExampleParseReference() {
 	// Output:
 	// digest docker.io/library/nginx latest Always
 }
+
+// TestMatchResultJSONNamedTypes: Kind and Reason encode as their plain
+// string values, as the untyped strings did.
+func TestMatchResultJSONNamedTypes(t *testing.T) {
+	t.Parallel()
+	r := MatchResult{Kind: KindDigest, Credentials: []MatchedCredential{{Key: "k", Reason: ReasonDockerHubFallback}}}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"kind":"digest"`, `"reason":"docker-hub-fallback"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON %s lacks %s", b, want)
+		}
+	}
+}

@@ -242,7 +242,11 @@ func TestLookupSources(t *testing.T) {
 // TestLookupReasons checks Reason, MatchedKey and Note of each consumer.
 func TestLookupReasons(t *testing.T) {
 	t.Parallel()
-	type m struct{ User, MatchedKey, Reason, Note string }
+	type m struct {
+		User, MatchedKey string
+		Reason           Reason
+		Note             string
+	}
 	tests := []struct {
 		name  string
 		creds []Credential

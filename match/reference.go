@@ -1,12 +1,16 @@
 package match
 
+// Kind says whether a reference names its image by tag or by digest: one
+// of the Kind constants.
+type Kind string
+
 // Reference kinds reported by [Reference.Kind].
 const (
 	// KindTag is a reference without a digest ("nginx", "quay.io/a/b:1").
-	KindTag = "tag"
+	KindTag Kind = "tag"
 	// KindDigest is a reference with a digest, with or without a tag
 	// ("nginx@sha256:…", "nginx:1@sha256:…").
-	KindDigest = "digest"
+	KindDigest Kind = "digest"
 )
 
 // PullPolicy is a Kubernetes imagePullPolicy value.
@@ -29,7 +33,7 @@ const defaultTag = "latest"
 // It is a comparable value.
 type Reference struct {
 	// Kind is KindTag or KindDigest.
-	Kind string
+	Kind Kind
 	// Registry is the registry host[:port] as Docker writes it: "docker.io"
 	// for Docker Hub (never "index.docker.io").
 	Registry string

@@ -13,42 +13,71 @@ import (
 	"github.com/pullsecret/pullsecret/match"
 )
 
-// Predictions of a container's image pull (Diagnosis, SPEC §3.5).
+// Prediction is what Diagnose predicts for a container's image pull: one of
+// the Predict constants. Its JSON form is the string value.
+type Prediction string
+
+// Predictions of a container's image pull (Diagnosis).
 const (
 	// PredictOK: the kubelet has credentials for the image and will try
 	// them (with verification: the pull test succeeded).
-	PredictOK = "ok"
+	PredictOK Prediction = "ok"
 	// PredictAnonymous: no credential matches; the kubelet pulls
 	// anonymously, which works only for a public image.
-	PredictAnonymous = "anonymous"
+	PredictAnonymous Prediction = "anonymous"
 	// PredictUnknown: no credential matches, but a referenced secret is
 	// missing from the input and may hold one.
-	PredictUnknown = "unknown"
+	PredictUnknown Prediction = "unknown"
 	// PredictFail: the pull will fail: a malformed pull secret breaks every
 	// pull of the pod, the image reference is invalid, or (with
 	// verification) the pull test failed.
-	PredictFail = "fail"
+	PredictFail Prediction = "fail"
 )
+
+// Severity grades a Problem: one of the Severity constants.
+type Severity string
 
 // Severities of a Problem.
 const (
-	SeverityError   = "error"
-	SeverityWarning = "warning"
-	SeverityNote    = "note"
+	// SeverityError: the pull fails, or may fail for a reason named.
+	SeverityError Severity = "error"
+	// SeverityWarning: something the kubelet ignores or skips.
+	SeverityWarning Severity = "warning"
+	// SeverityNote: how the kubelet will pull, for information.
+	SeverityNote Severity = "note"
 )
+
+// ContainerType is the kind of container of a ContainerDiagnosis: one of
+// the Container constants.
+type ContainerType string
 
 // Container types of a ContainerDiagnosis.
 const (
-	ContainerRegular   = "container"
-	ContainerInit      = "init"
-	ContainerEphemeral = "ephemeral"
+	ContainerRegular   ContainerType = "container" // spec.containers
+	ContainerInit      ContainerType = "init"      // spec.initContainers
+	ContainerEphemeral ContainerType = "ephemeral" // spec.ephemeralContainers
+)
+
+// PullSecretsFrom says where a pod's effective imagePullSecrets come from:
+// one of the PullSecretsFrom constants.
+type PullSecretsFrom string
+
+// Origins of a pod's imagePullSecrets (PodDiagnosis.PullSecretsFrom).
+const (
+	// PullSecretsFromNone: the pod has no imagePullSecrets.
+	PullSecretsFromNone PullSecretsFrom = ""
+	// PullSecretsFromPod: the pod spec lists them.
+	PullSecretsFromPod PullSecretsFrom = "pod"
+	// PullSecretsFromServiceAccount: they come from the pod's
+	// ServiceAccount, copied into the pod when it is created.
+	PullSecretsFromServiceAccount PullSecretsFrom = "serviceaccount"
 )
 
 // Problem is one finding about a container's pull. Messages never contain
 // credential values.
 type Problem struct {
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
 }
 
 // Diagnosis is the report of Inventory.Diagnose; its JSON form is the stable
@@ -79,10 +108,10 @@ type PodDiagnosis struct {
 	File string `json:"file"`
 	// ServiceAccount is the pod's service account name.
 	ServiceAccount string `json:"serviceAccount"`
-	// PullSecretsFrom is "pod" when the pod lists imagePullSecrets,
-	// "serviceaccount" when they come from its ServiceAccount, "" when
-	// there are none.
-	PullSecretsFrom string                `json:"pullSecretsFrom"`
+	// PullSecretsFrom is PullSecretsFromPod when the pod lists
+	// imagePullSecrets, PullSecretsFromServiceAccount when they come from
+	// its ServiceAccount, PullSecretsFromNone ("") when there are none.
+	PullSecretsFrom PullSecretsFrom       `json:"pullSecretsFrom"`
 	Containers      []*ContainerDiagnosis `json:"containers"`
 }
 
@@ -90,8 +119,8 @@ type PodDiagnosis struct {
 type ContainerDiagnosis struct {
 	Name string `json:"name"`
 	// Type is ContainerRegular, ContainerInit or ContainerEphemeral.
-	Type  string `json:"type"`
-	Image string `json:"image"`
+	Type  ContainerType `json:"type"`
+	Image string        `json:"image"`
 	// PullPolicy is the explicit imagePullPolicy, else the default
 	// Kubernetes derives from the image.
 	PullPolicy match.PullPolicy `json:"pullPolicy"`
@@ -103,8 +132,8 @@ type ContainerDiagnosis struct {
 	// secrets' keyring, then the node config's. Empty: anonymous pull.
 	Credentials []match.MatchedCredential `json:"credentials"`
 	// Prediction is one of the Predict constants.
-	Prediction string    `json:"prediction"`
-	Problems   []Problem `json:"problems"`
+	Prediction Prediction `json:"prediction"`
+	Problems   []Problem  `json:"problems"`
 	// Verdict is the pull test's verdict, set by verification only.
 	Verdict match.Verdict `json:"verdict,omitempty"`
 
@@ -162,7 +191,7 @@ type workload struct {
 }
 
 // Add reads the manifests of file name (used in errors only): YAML streams,
-// JSON objects and v1 Lists holding Pods, Deployments, StatefulSets,
+// JSON objects (one, or several one after another) and v1 Lists holding Pods, Deployments, StatefulSets,
 // DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts and Secrets.
 // Other kinds are skipped. Objects without a namespace are in "default".
 // A later object of the same kind, namespace and name replaces an earlier
@@ -171,9 +200,15 @@ func (inv *Inventory) Add(name string, data []byte) error {
 	if len(data) > dockercfg.MaxFileSize {
 		return fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
 	}
-	return forEachDocument(name, data, func(doc int, js []byte) error {
-		return inv.object(name, doc, js, 0)
-	})
+	for doc, err := range documents(data) {
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := inv.object(name, doc.N, doc.JSON, 0); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
@@ -206,16 +241,12 @@ func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
 		r := &reader{name: name, doc: doc}
 		var e secretEntry
 		err := r.secret(js)
-		// The reader's errors start "FILE: secret LABEL: "; the report
-		// names the secret itself.
+		// The report names the secret itself: keep only the cause.
 		why := ""
-		if err != nil {
+		if se := (*SecretError)(nil); errors.As(err, &se) {
+			why = se.Err.Error()
+		} else if err != nil {
 			why = err.Error()
-			if _, rest, ok := strings.Cut(why, ": secret "); ok {
-				if _, rest, ok = strings.Cut(rest, ": "); ok {
-					why = rest
-				}
-			}
 		}
 		switch {
 		case err == nil:
@@ -310,14 +341,14 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 	}
 	pd := PodDiagnosis{Namespace: ns, Name: p.meta.Name, Kind: p.kind, File: p.file, ServiceAccount: sa}
 	var podProblems []Problem
-	add := func(sev, format string, args ...any) {
+	add := func(sev Severity, format string, args ...any) {
 		podProblems = append(podProblems, Problem{sev, fmt.Sprintf(format, args...)})
 	}
 
 	refs := p.spec.ImagePullSecrets
 	switch {
 	case len(refs) > 0:
-		pd.PullSecretsFrom = "pod"
+		pd.PullSecretsFrom = PullSecretsFromPod
 	default:
 		acct, ok := inv.sas[ns+"/"+sa]
 		switch {
@@ -325,7 +356,7 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 			add(SeverityNote, "ServiceAccount %s/%s is not in the input: the imagePullSecrets it would add at pod creation are unknown", ns, sa)
 		case len(acct.ImagePullSecrets) > 0:
 			refs = acct.ImagePullSecrets
-			pd.PullSecretsFrom = "serviceaccount"
+			pd.PullSecretsFrom = PullSecretsFromServiceAccount
 			add(SeverityNote, "imagePullSecrets come from ServiceAccount %s/%s: they are copied into a pod only when it is created, so existing pods keep what they had", ns, sa)
 		}
 	}
@@ -351,7 +382,7 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 	}
 	podRing := match.NewKeyring(creds)
 
-	addContainer := func(typ string, c corev1.Container) {
+	addContainer := func(typ ContainerType, c corev1.Container) {
 		cd := &ContainerDiagnosis{
 			Name: c.Name, Type: typ, Image: c.Image,
 			PullPolicy:  match.PullPolicy(c.ImagePullPolicy),
@@ -383,7 +414,7 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 }
 
 func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *match.Keyring, missing, broken bool) {
-	add := func(sev, format string, args ...any) {
+	add := func(sev Severity, format string, args ...any) {
 		cd.Problems = append(cd.Problems, Problem{sev, fmt.Sprintf(format, args...)})
 	}
 	ref, err := match.ParseReference(cd.Image)

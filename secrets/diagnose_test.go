@@ -2,6 +2,7 @@ package secrets_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -32,7 +33,7 @@ type summary struct {
 	Policy               match.PullPolicy
 	Secrets              string
 	Creds                []string // "key|source"
-	Prediction           string
+	Prediction           secrets.Prediction
 	Severities           []string
 }
 
@@ -41,15 +42,15 @@ func summarize(d *secrets.Diagnosis) []summary {
 	for _, p := range d.Pods {
 		for _, c := range p.Containers {
 			s := summary{
-				Pod: p.Kind + " " + p.Namespace + "/" + p.Name, Container: c.Name, Type: c.Type,
-				Policy: c.PullPolicy, Secrets: p.PullSecretsFrom + ":" + strings.Join(c.PullSecrets, ","),
+				Pod: p.Kind + " " + p.Namespace + "/" + p.Name, Container: c.Name, Type: string(c.Type),
+				Policy: c.PullPolicy, Secrets: string(p.PullSecretsFrom) + ":" + strings.Join(c.PullSecrets, ","),
 				Prediction: c.Prediction,
 			}
 			for _, cr := range c.Credentials {
 				s.Creds = append(s.Creds, cr.Key+"|"+cr.Source)
 			}
 			for _, pr := range c.Problems {
-				s.Severities = append(s.Severities, pr.Severity)
+				s.Severities = append(s.Severities, string(pr.Severity))
 			}
 			out = append(out, s)
 		}
@@ -291,4 +292,29 @@ spec:
 	// app Always unknown
 	// error: secret shop/regcred is not in the input: the kubelet skips a missing secret, and the pull may fail
 	// warning: no credential matches quay.io/shop/web; a missing secret may hold one
+}
+
+// TestDiagnosisJSONNamedTypes: the named string types of a diagnosis encode
+// as their plain string values, as the untyped strings did.
+func TestDiagnosisJSONNamedTypes(t *testing.T) {
+	t.Parallel()
+	pd := secrets.PodDiagnosis{
+		PullSecretsFrom: secrets.PullSecretsFromServiceAccount,
+		Containers: []*secrets.ContainerDiagnosis{{
+			Type: secrets.ContainerInit, Prediction: secrets.PredictAnonymous,
+			Problems: []secrets.Problem{{Severity: secrets.SeverityWarning, Message: "m"}},
+		}},
+	}
+	b, err := json.Marshal(pd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"pullSecretsFrom":"serviceaccount"`, `"type":"init"`, `"prediction":"anonymous"`, `"severity":"warning"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON %s lacks %s", b, want)
+		}
+	}
+	if b, _ := json.Marshal(secrets.PodDiagnosis{}); !strings.Contains(string(b), `"pullSecretsFrom":""`) {
+		t.Errorf("no pull secrets: %s", b)
+	}
 }

@@ -39,13 +39,14 @@
 //
 // ReadSource detects the format of a credential file from its content: a
 // docker config.json, a containers auth.json or a legacy .dockercfg gives one
-// Source; anything else is read as Kubernetes manifests (YAML or JSON; one
-// object, a List or SecretList, or a YAML stream separated by "---"). Every
+// dockercfg.Source; anything else is read as Kubernetes manifests (YAML or
+// JSON; one object, a List or SecretList, a YAML stream separated by "---",
+// or JSON objects one after another, as kubectl reads them). Every
 // Secret of a pull secret type gives one Source (stringData overrides data, as
 // on the API server). A Secret the kubelet would ignore or fail on — another
 // type, a data key that does not match the type, a payload in the wrong
-// format or that does not parse — is an error naming the file, the secret and
-// the problem. Objects of other kinds are skipped; a file with no pull secret
+// format or that does not parse — is a *SecretError naming the file, the
+// secret and the problem (read it with errors.As). Objects of other kinds are skipped; a file with no pull secret
 // at all is ErrNoPullSecrets.
 //
 // # Editing and merging

@@ -1,16 +1,13 @@
 package secrets
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	corev1 "k8s.io/api/core/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
@@ -50,16 +47,17 @@ func EditManifest(name string, data []byte, edit func(*dockercfg.Config) error) 
 	isJSON := trimmed[0] == '{'
 	js := trimmed
 	if !isJSON {
-		n, err := countDocuments(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: read YAML: %w", name, err)
+		var docs [][]byte
+		for doc, err := range documents(data) {
+			if err != nil {
+				return nil, fmt.Errorf("%s: read YAML: %w", name, errors.Unwrap(err))
+			}
+			docs = append(docs, doc.JSON)
 		}
-		if n != 1 {
-			return nil, fmt.Errorf("%s: %w: %d YAML documents", name, ErrNotSingleSecret, n)
+		if len(docs) != 1 {
+			return nil, fmt.Errorf("%s: %w: %d YAML documents", name, ErrNotSingleSecret, len(docs))
 		}
-		if js, err = yaml.YAMLToJSON(data); err != nil {
-			return nil, fmt.Errorf("%s: read YAML: %w", name, err)
-		}
+		js = docs[0]
 	}
 	obj, err := decodeObject(js)
 	if err != nil {
@@ -137,28 +135,6 @@ func EditManifest(name string, data []byte, edit func(*dockercfg.Config) error) 
 		}
 	}
 	return append(result, '\n'), nil
-}
-
-// countDocuments counts the non-empty documents of a YAML stream.
-func countDocuments(data []byte) (int, error) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	n := 0
-	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return n, nil
-		}
-		if err != nil {
-			return n, err
-		}
-		var v any
-		if err := yaml.Unmarshal(doc, &v); err != nil {
-			return n, err
-		}
-		if v != nil {
-			n++
-		}
-	}
 }
 
 // decodeObject decodes one JSON object, keeping numbers as written.

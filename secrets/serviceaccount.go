@@ -1,17 +1,13 @@
 package secrets
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
 )
 
@@ -43,24 +39,12 @@ func NewServiceAccount(name, namespace string) *corev1.ServiceAccount {
 // nothing. Anything else (another kind, a List, several documents) is
 // ErrNotServiceAccount.
 func ReadServiceAccount(name string, data []byte, want string) (*corev1.ServiceAccount, error) {
-	yr := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var docs [][]byte
-	for {
-		doc, err := yr.Read()
-		if err == io.EOF {
-			break
-		}
+	for doc, err := range documents(data) {
 		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, err)
+			return nil, fmt.Errorf("read %s: %w", name, errors.Unwrap(err))
 		}
-		js, err := yaml.YAMLToJSON(doc)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", name, yamlError(err))
-		}
-		if t := bytes.TrimSpace(js); len(t) == 0 || string(t) == "null" {
-			continue
-		}
-		docs = append(docs, js)
+		docs = append(docs, doc.JSON)
 	}
 	switch len(docs) {
 	case 0:

@@ -1,17 +1,12 @@
 package secrets
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"regexp"
 
 	corev1 "k8s.io/api/core/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
 )
@@ -28,33 +23,38 @@ var (
 	ErrNotManifest = errors.New("not a docker config or Kubernetes manifest")
 )
 
+// SecretError is a problem with one Secret of a manifest file: another type
+// than the two pull secret types (errors.Is ErrNotPullSecret), a data key
+// that does not match the type, an empty payload, or a payload that is not a
+// docker config of the type's format (a *dockercfg.ParseError, or
+// ErrWrongFormat). Err says what is wrong without naming the file or the
+// secret, and never holds a credential.
+type SecretError struct {
+	File   string // the file name as given to the reader ("-" for standard input)
+	Secret string // "namespace/name", "name", or "(unnamed, document N)"
+	Err    error
+}
+
+// Error returns "FILE: secret SECRET: " and the cause.
+func (e *SecretError) Error() string {
+	return e.File + ": secret " + e.Secret + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *SecretError) Unwrap() error { return e.Err }
+
 // maxListDepth bounds List nesting (a List of Lists is legal but rare).
 const maxListDepth = 3
-
-// Source is one set of credentials read from a file: a whole docker config,
-// or the payload of one pull secret found in manifests.
-type Source struct {
-	Name   string            // file path, or "-" for standard input
-	Secret string            // "namespace/name" or "name" of the Secret; "" for a plain config file
-	Type   string            // the Secret's type; "" for a plain config file
-	Config *dockercfg.Config // the parsed credentials
-}
-
-// Label names the source as reports show it: the file, and the secret.
-func (s Source) Label() string {
-	if s.Secret != "" {
-		return s.Name + " (secret " + s.Secret + ")"
-	}
-	return s.Name
-}
 
 // ReadSource reads credentials from the content of the file name (used in
 // errors only; "-" for standard input). The format is detected from content:
 //
 //   - a JSON object without a string "kind" member is a docker config.json,
-//     containers auth.json or legacy .dockercfg, giving one Source;
+//     containers auth.json or legacy .dockercfg, giving one
+//     [dockercfg.Source] with Secret and Type empty;
 //   - otherwise the content is Kubernetes manifests, YAML or JSON: one object,
-//     a v1 List or SecretList, or a YAML stream separated by "---". Each Secret
+//     a v1 List or SecretList, a YAML stream separated by "---" (its
+//     documents YAML or JSON), or JSON objects one after another. Each Secret
 //     of type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg gives
 //     one Source, in file order; stringData overrides data. Objects of other
 //     kinds are skipped.
@@ -64,12 +64,12 @@ func (s Source) Label() string {
 // but such Secrets is found, the error names the first (errors.Is
 // ErrNotPullSecret). A pull-secret type whose data key does not match, or
 // whose payload is not a docker config of the type's format, is an error
-// naming the file and the secret (errors.Is ErrNotPullSecret, or a
-// *dockercfg.ParseError for a payload that does not parse): the kubelet
+// naming the file and the secret (a *SecretError; errors.Is ErrNotPullSecret,
+// or a *dockercfg.ParseError for a payload that does not parse): the kubelet
 // ignores or fails on such a secret. Manifests
 // without any pull secret are ErrNoPullSecrets. Errors never contain
 // credential values.
-func ReadSource(name string, data []byte) ([]Source, error) {
+func ReadSource(name string, data []byte) ([]dockercfg.Source, error) {
 	if len(data) > dockercfg.MaxFileSize {
 		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
 	}
@@ -86,7 +86,7 @@ func ReadSource(name string, data []byte) ([]Source, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []Source{{Name: name, Config: cfg}}, nil
+		return []dockercfg.Source{{Name: name, Config: cfg}}, nil
 	}
 	r := &reader{name: name, skipOtherTypes: true}
 	if err := r.stream(data); err != nil {
@@ -102,21 +102,10 @@ func ReadSource(name string, data []byte) ([]Source, error) {
 	return r.out, nil
 }
 
-// hasKind reports whether a JSON object has a string member "kind", the mark
-// of a Kubernetes object (docker configs never have one).
-func hasKind(obj []byte) bool {
-	var probe map[string]json.RawMessage
-	if json.Unmarshal(obj, &probe) != nil {
-		return false
-	}
-	var kind string
-	return json.Unmarshal(probe["kind"], &kind) == nil && kind != ""
-}
-
 type reader struct {
 	name string
 	doc  int // 1-based document number in the stream
-	out  []Source
+	out  []dockercfg.Source
 	// skipOtherTypes skips Secrets of types other than the two pull secret
 	// types (Opaque, tls, service-account-token...), as in the output of
 	// kubectl get secret -o yaml, recording why in skipped.
@@ -132,36 +121,16 @@ type object struct {
 }
 
 func (r *reader) stream(data []byte) error {
-	return forEachDocument(r.name, data, func(doc int, js []byte) error {
-		r.doc = doc
-		return r.object(js, 0)
-	})
-}
-
-// forEachDocument splits a YAML stream (or one JSON document) and calls fn
-// with each non-empty document as JSON and its 1-based number. Errors name
-// the file and the document, never quote the input.
-func forEachDocument(name string, data []byte, fn func(doc int, js []byte) error) error {
-	yr := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
-	for n := 1; ; n++ {
-		doc, err := yr.Read()
-		if err == io.EOF {
-			return nil
-		}
+	for doc, err := range documents(data) {
 		if err != nil {
-			return fmt.Errorf("%s: read YAML stream: %w", name, err)
+			return fmt.Errorf("%s: %w", r.name, err)
 		}
-		js, err := yaml.YAMLToJSON(doc)
-		if err != nil {
-			return fmt.Errorf("%s: document %d: %w", name, n, yamlError(err))
-		}
-		if t := bytes.TrimSpace(js); len(t) == 0 || string(t) == "null" {
-			continue // empty document, or only comments
-		}
-		if err := fn(n, js); err != nil {
+		r.doc = doc.N
+		if err := r.object(doc.JSON, 0); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 func (r *reader) object(js []byte, depth int) error {
@@ -204,7 +173,7 @@ func (r *reader) secret(js []byte) error {
 		label = fmt.Sprintf("(unnamed, document %d)", r.doc)
 	}
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%s: secret %s: "+format, append([]any{r.name, label}, args...)...)
+		return &SecretError{File: r.name, Secret: label, Err: fmt.Errorf(format, args...)}
 	}
 	data := mergedData(&s)
 	f, ok := FormatOf(s.Type)
@@ -239,7 +208,7 @@ func (r *reader) secret(js []byte) error {
 	if len(cfg.Entries) > 0 && cfg.Format != f {
 		return fail("data[%s]: %w", key, wrongFormat(cfg.Format, f))
 	}
-	r.out = append(r.out, Source{Name: r.name, Secret: label, Type: string(s.Type), Config: cfg})
+	r.out = append(r.out, dockercfg.Source{Name: r.name, Secret: label, Type: string(s.Type), Config: cfg})
 	return nil
 }
 
@@ -261,17 +230,6 @@ func jsonKindOf(js []byte) string {
 	default:
 		return "found a scalar, not an object"
 	}
-}
-
-var yamlLine = regexp.MustCompile(`line \d+`)
-
-// yamlError keeps a YAML parser error free of input text: go-yaml quotes
-// values in some messages, so only the line number is kept.
-func yamlError(err error) error {
-	if loc := yamlLine.FindString(err.Error()); loc != "" {
-		return fmt.Errorf("%w: invalid YAML at %s", ErrNotManifest, loc)
-	}
-	return fmt.Errorf("%w: invalid YAML", ErrNotManifest)
 }
 
 // cleanDecodeError describes a JSON decoding error without input text.

@@ -26,7 +26,7 @@ type got struct {
 	Keys               []string
 }
 
-func summarize(srcs []Source) []got {
+func summarize(srcs []dockercfg.Source) []got {
 	var out []got
 	for _, s := range srcs {
 		g := got{Name: s.Name, Secret: s.Secret, Type: s.Type, Format: s.Config.Format}

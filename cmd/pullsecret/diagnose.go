@@ -237,7 +237,7 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 			}
 			kind := ""
 			if ctr.Type != secrets.ContainerRegular {
-				kind = ctr.Type + " "
+				kind = string(ctr.Type) + " "
 			}
 			fmt.Fprintf(w, "  %scontainer %s: %s  pullPolicy %s  -> %s\n", kind, ctr.Name, ctr.Image, policy, ctr.Prediction)
 			if ctr.Verdict != "" {

@@ -95,13 +95,5 @@ func readSourceFile(e *env, p string) ([]dockercfg.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read credentials: %w", err)
 	}
-	srcs, err := secrets.ReadSource(p, data)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]dockercfg.Source, 0, len(srcs))
-	for _, s := range srcs {
-		out = append(out, dockercfg.Source{Name: s.Name, Secret: s.Secret, Config: s.Config})
-	}
-	return out, nil
+	return secrets.ReadSource(p, data)
 }
