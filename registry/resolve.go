@@ -160,13 +160,11 @@ func (r *ResolveResult) Err() error {
 type Resolver struct {
 	opts      ResolveOptions
 	rt        http.RoundTripper
-	client    *http.Client
 	keyring   *match.Keyring
 	platform  *v1.Platform
 	sem       match.Semantics
 	workers   int
 	batch     int
-	allowHTTP bool
 	now       func() time.Time
 
 	mu         sync.Mutex
@@ -182,7 +180,6 @@ func NewResolver(opts ResolveOptions) (*Resolver, error) {
 		sem:        opts.Semantics,
 		workers:    opts.Concurrency,
 		batch:      opts.ScopeBatch,
-		allowHTTP:  opts.Network.PlainHTTP,
 		now:        time.Now,
 		registries: map[string]*registryState{},
 	}
@@ -218,7 +215,6 @@ func NewResolver(opts ResolveOptions) (*Resolver, error) {
 		}
 		r.rt = rt
 	}
-	r.client = &http.Client{Transport: r.rt, CheckRedirect: r.checkRedirect}
 	return r, nil
 }
 
@@ -520,21 +516,4 @@ func verdictf(verdict match.Verdict, format string, args ...any) error {
 func classified(cause error, format string, args ...any) error {
 	v, _ := Classify(cause)
 	return &verdictError{verdict: v, msg: fmt.Sprintf(format, args...) + ": " + errorText(cause), cause: cause}
-}
-
-// checkRedirect keeps credentials on the host they were meant for: the
-// Authorization header is dropped on a redirect to another host, and a
-// redirect from https to http is refused unless PlainHTTP.
-func (r *Resolver) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
-	}
-	prev := via[len(via)-1].URL
-	if req.URL.Scheme == "http" && prev.Scheme == "https" && !r.allowHTTP {
-		return fmt.Errorf("%w: refuse redirect from https to %s", match.ErrTLS, req.URL.Redacted())
-	}
-	if !sameHostPort(req.URL.Host, req.URL.Scheme, via[0].URL.Host, via[0].URL.Scheme) {
-		req.Header.Del("Authorization")
-	}
-	return nil
 }

@@ -54,7 +54,7 @@ type pingCall struct {
 	scheme    string // "", "basic" or "bearer"
 	realm     *url.URL
 	service   string
-	allowHTTP bool // the realm may be http://
+	client    *http.Client // requests to the registry and its realm, behind the guard
 }
 
 // registry returns the state of the registry host[:port] as the kubelet
@@ -127,10 +127,12 @@ func (rs *registryState) pinged(ctx context.Context) (*pingCall, error) {
 
 // doPing sends the ping and validates the challenge's realm.
 func (rs *registryState) doPing(ctx context.Context, p *pingCall) error {
-	res, err := ping(ctx, rs.r.client.Transport, rs.reg, rs.r.opts.Network.PlainHTTP)
+	res, err := ping(ctx, rs.r.rt, rs.reg, rs.r.opts.Network.PlainHTTP)
 	if err != nil {
 		return err
 	}
+	g, realm, rerr := res.trust(rs.r.opts.Network.PlainHTTP)
+	p.client = newClient(rs.r.rt, g)
 	p.base = "https://" + rs.reg.RegistryStr()
 	if res.Insecure {
 		p.base = "http://" + rs.reg.RegistryStr()
@@ -147,10 +149,8 @@ func (rs *registryState) doPing(ctx context.Context, p *pingCall) error {
 	}
 	p.scheme = "bearer"
 	p.service = res.Service
-	p.allowHTTP = rs.r.opts.Network.PlainHTTP || res.Insecure
-	realm, err := CheckRealm(res.Realm, rs.reg.RegistryStr(), p.allowHTTP)
-	if err != nil {
-		return verdictf(realmVerdict(err), "ping %s: %v", rs.reg.RegistryStr(), err)
+	if rerr != nil {
+		return verdictf(realmVerdict(rerr), "ping %s: %v", rs.reg.RegistryStr(), rerr)
 	}
 	p.realm = realm
 	return nil
@@ -415,10 +415,7 @@ func (as *authState) request(ctx context.Context, p *pingCall, repos []string) (
 		what = fmt.Sprintf("%d repositories", len(repos))
 	}
 	realm := p.realm.String()
-	client := &http.Client{
-		Transport:     &credentialGuard{inner: as.rs.r.client.Transport, host: p.realm.Host, allowHTTP: p.allowHTTP},
-		CheckRedirect: as.rs.r.checkRedirect,
-	}
+	client := p.client
 	var req *http.Request
 	if as.cred.IdentityToken != "" {
 		form := url.Values{

@@ -74,7 +74,7 @@ func (r *Resolver) fetch(ctx context.Context, it *resolveItem) (manifestInfo, er
 		}
 		authz = call.bearer
 	}
-	m, err := r.manifest(ctx, it, u, authz)
+	m, err := r.manifest(ctx, p.client, it, u, authz)
 	var ref *refused401
 	is401 := errors.As(err, &ref)
 	if is401 && call != nil && (!fresh || len(call.repos) > 1) {
@@ -85,7 +85,7 @@ func (r *Resolver) fetch(ctx context.Context, it *resolveItem) (manifestInfo, er
 			as.refused(call, repo, false)
 			return manifestInfo{}, terr
 		}
-		m, err = r.manifest(ctx, it, u, next.bearer)
+		m, err = r.manifest(ctx, p.client, it, u, next.bearer)
 		is401 = errors.As(err, &ref)
 		as.refused(call, repo, err == nil)
 	}
@@ -108,9 +108,9 @@ func (r *Resolver) unauthorized(it *resolveItem, e *refused401) error {
 
 // manifest asks for the manifest at u with authz: HEAD, unless a platform
 // is wanted; GET when HEAD gives no digest or fails.
-func (r *Resolver) manifest(ctx context.Context, it *resolveItem, u, authz string) (manifestInfo, error) {
+func (r *Resolver) manifest(ctx context.Context, client *http.Client, it *resolveItem, u, authz string) (manifestInfo, error) {
 	if r.platform == nil {
-		resp, err := r.send(ctx, http.MethodHead, u, authz)
+		resp, err := r.send(ctx, client, http.MethodHead, u, authz)
 		if err != nil {
 			return manifestInfo{}, classified(err, "HEAD %s", u)
 		}
@@ -130,13 +130,13 @@ func (r *Resolver) manifest(ctx context.Context, it *resolveItem, u, authz strin
 		}
 		// No digest, or a failure whose reason is in a body: GET.
 	}
-	return r.getManifest(ctx, it, u, authz)
+	return r.getManifest(ctx, client, it, u, authz)
 }
 
 // getManifest GETs the manifest, computes its digest and, with a
 // platform, chooses the platform's manifest from an index.
-func (r *Resolver) getManifest(ctx context.Context, it *resolveItem, u, authz string) (manifestInfo, error) {
-	resp, err := r.send(ctx, http.MethodGet, u, authz)
+func (r *Resolver) getManifest(ctx context.Context, client *http.Client, it *resolveItem, u, authz string) (manifestInfo, error) {
+	resp, err := r.send(ctx, client, http.MethodGet, u, authz)
 	if err != nil {
 		return manifestInfo{}, classified(err, "GET %s", u)
 	}
@@ -217,7 +217,7 @@ func isIndex(media string, doc indexDoc, parsed bool) bool {
 }
 
 // send sends one registry request with the manifest Accept header.
-func (r *Resolver) send(ctx context.Context, method, u, authz string) (*http.Response, error) {
+func (r *Resolver) send(ctx context.Context, client *http.Client, method, u, authz string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func (r *Resolver) send(ctx context.Context, method, u, authz string) (*http.Res
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}
-	resp, err := r.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, unwrapURLError(err)
 	}

@@ -231,7 +231,8 @@ type pullTest struct {
 	opts    TestPullOptions
 	res     *TestPullResult
 	ping    *PingResult
-	chal    Challenge // the challenge answered
+	client  *http.Client // every request after the ping, behind the guard
+	chal    Challenge    // the challenge answered
 	secrets []string  // values to scrub from every text
 }
 
@@ -333,6 +334,10 @@ func (t *pullTest) run(matches []match.Match) {
 	}
 	t.ping = pr
 	t.chal, _ = chosenChallenge(pr.Challenges)
+	// A realm that fails CheckRealm is reported by the token step; the
+	// guard then trusts the registry alone.
+	g, _, _ := pr.trust(t.opts.Network.PlainHTTP)
+	t.client = newClient(t.rt, g)
 	a.Detail = describePing(pr)
 	t.record(a)
 	if pr.Status == http.StatusOK {
@@ -477,9 +482,8 @@ func (t *pullTest) token(c candidate) (string, outcome, bool) {
 		params[k] = v
 	}
 	chal := &transport.Challenge{Scheme: t.chal.Scheme, Parameters: params, Insecure: allowHTTP}
-	guard := &credentialGuard{inner: t.rt, host: realm.Host, allowHTTP: allowHTTP}
 	scope := "repository:" + t.ref.Repository + ":pull"
-	tok, err := transport.Exchange(t.ctx, t.reg, Authenticator(c.cred), guard, []string{scope}, chal)
+	tok, err := transport.Exchange(t.ctx, t.reg, Authenticator(c.cred), t.client.Transport, []string{scope}, chal)
 	if err != nil {
 		if strings.Contains(err.Error(), "invalid realm in www-authenticate") {
 			return fail(match.VerdictError, realmIPMessage(t.ping.Realm, realm, t.reg.RegistryStr())+": "+err.Error(), 0)
@@ -619,50 +623,6 @@ func grantsPull(access []string, repo string) bool {
 	return false
 }
 
-// credentialGuard refuses to let an Authorization header reach any host
-// but the token realm's, or travel over http:// unless allowed. It guards
-// go-containerregistry's token exchange independently of its own checks.
-type credentialGuard struct {
-	inner     http.RoundTripper
-	host      string
-	allowHTTP bool
-}
-
-// RoundTrip implements http.RoundTripper.
-func (g *credentialGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Header.Get("Authorization") != "" {
-		if !strings.EqualFold(req.URL.Host, g.host) {
-			return nil, fmt.Errorf("refuse to send credentials to %s: only the token realm %s may receive them", req.URL.Host, g.host)
-		}
-		if req.URL.Scheme != "https" && !g.allowHTTP {
-			return nil, fmt.Errorf("%w: refuse to send credentials to %s over plain HTTP", match.ErrTLS, req.URL.Host)
-		}
-	}
-	return g.inner.RoundTrip(req)
-}
-
-// registryClient returns a client for registry requests that drops the
-// Authorization header on a redirect to another host and refuses a
-// redirect from https to http unless PlainHTTP.
-func (t *pullTest) registryClient() *http.Client {
-	return &http.Client{
-		Transport: t.rt,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			prev := via[len(via)-1].URL
-			if req.URL.Scheme == "http" && prev.Scheme == "https" && !t.opts.Network.PlainHTTP {
-				return fmt.Errorf("%w: refuse redirect from https to %s", match.ErrTLS, req.URL.Redacted())
-			}
-			if !sameHostPort(req.URL.Host, req.URL.Scheme, via[0].URL.Host, via[0].URL.Scheme) {
-				req.Header.Del("Authorization")
-			}
-			return nil
-		},
-	}
-}
-
 // registryURL returns the URL of path on the registry, with the scheme
 // the ping used.
 func (t *pullTest) registryURL(path string) string {
@@ -685,7 +645,7 @@ func (t *pullTest) get(method, u, accept, authz string) (*http.Response, error) 
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}
-	resp, err := t.registryClient().Do(req)
+	resp, err := t.client.Do(req)
 	if err != nil {
 		return nil, unwrapURLError(err)
 	}
