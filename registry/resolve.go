@@ -158,14 +158,14 @@ func (r *ResolveResult) Err() error {
 // platform manifest's, as `crane digest --platform` gives it, and the
 // index digest is reported beside it.
 type Resolver struct {
-	opts      ResolveOptions
-	rt        http.RoundTripper
-	keyring   *match.Keyring
-	platform  *v1.Platform
-	sem       match.Semantics
-	workers   int
-	batch     int
-	now       func() time.Time
+	opts     ResolveOptions
+	rt       http.RoundTripper
+	keyring  *match.Keyring
+	platform *v1.Platform
+	sem      match.Semantics
+	workers  int
+	batch    int
+	now      func() time.Time
 
 	mu         sync.Mutex
 	registries map[string]*registryState

@@ -50,11 +50,11 @@ type pingCall struct {
 	at   time.Time
 	err  error
 
-	base      string // "https://host:port"
-	scheme    string // "", "basic" or "bearer"
-	realm     *url.URL
-	service   string
-	client    *http.Client // requests to the registry and its realm, behind the guard
+	base    string // "https://host:port"
+	scheme  string // "", "basic" or "bearer"
+	realm   *url.URL
+	service string
+	client  *http.Client // requests to the registry and its realm, behind the guard
 }
 
 // registry returns the state of the registry host[:port] as the kubelet

@@ -233,7 +233,7 @@ type pullTest struct {
 	ping    *PingResult
 	client  *http.Client // every request after the ping, behind the guard
 	chal    Challenge    // the challenge answered
-	secrets []string  // values to scrub from every text
+	secrets []string     // values to scrub from every text
 }
 
 // outcome is the result of one candidate's (or the anonymous) attempt.
