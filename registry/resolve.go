@@ -463,7 +463,10 @@ func (r *Resolver) resolveItem(ctx context.Context, it *resolveItem) ResolveResu
 	}
 	m, err := r.fetch(ctx, it)
 	if err != nil {
-		return failed(res, err)
+		// A hostile server may echo the credential or a token.
+		res = failed(res, err)
+		res.Error = it.auth.red.redact(res.Error)
+		return res
 	}
 	res.Verdict = match.VerdictOK
 	res.Digest, res.MediaType, res.Platform, res.IndexDigest = m.digest, m.mediaType, m.platform, m.indexDigest
@@ -509,6 +512,23 @@ func (e *verdictError) Unwrap() []error {
 // verdictf returns a verdictError without a cause.
 func verdictf(verdict match.Verdict, format string, args ...any) error {
 	return &verdictError{verdict: verdict, msg: fmt.Sprintf(format, args...)}
+}
+
+// unclassified returns a verdictError for cause, classified by [Classify],
+// whose message is the cause's text without the URL a caller names.
+func unclassified(cause error) error {
+	v, _ := Classify(cause)
+	return &verdictError{verdict: v, msg: errorText(cause), cause: cause}
+}
+
+// prefixed returns err with what prefixed to its message, keeping its
+// verdict (a verdictError's, else Classify's) and cause.
+func prefixed(err error, format string, args ...any) error {
+	var ve *verdictError
+	if errors.As(err, &ve) {
+		return &verdictError{verdict: ve.verdict, msg: fmt.Sprintf(format, args...) + ": " + ve.msg, cause: ve.cause}
+	}
+	return classified(err, format, args...)
 }
 
 // classified returns a verdictError for cause, classified by [Classify],

@@ -215,7 +215,7 @@ func TestPull(ctx context.Context, image string, creds []match.Credential, opts 
 		},
 	}
 	for _, c := range creds {
-		t.addSecrets(c)
+		t.red.addCredential(c)
 	}
 	t.run(matches)
 	t.scrubResult()
@@ -233,7 +233,7 @@ type pullTest struct {
 	ping    *PingResult
 	client  *http.Client // every request after the ping, behind the guard
 	chal    Challenge    // the challenge answered
-	secrets []string     // values to scrub from every text
+	red     redactor     // the secrets to scrub from every text
 }
 
 // outcome is the result of one candidate's (or the anonymous) attempt.
@@ -272,17 +272,6 @@ func (c candidate) label() string {
 
 func (c candidate) anonymous() bool { return c.index == 0 || c.cred.IsEmpty() }
 
-func (t *pullTest) addSecrets(c match.Credential) {
-	for _, s := range []string{c.Password, c.IdentityToken, c.RegistryToken} {
-		if len(s) >= 3 {
-			t.secrets = append(t.secrets, s)
-		}
-	}
-	if c.Username != "" || c.Password != "" {
-		t.secrets = append(t.secrets, base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password)))
-	}
-}
-
 // scrub removes every known secret from s.
 func (t *pullTest) scrub(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -290,10 +279,7 @@ func (t *pullTest) scrub(s string) string {
 		// go-containerregistry quotes the whole token response body.
 		s = s[:i] + "no token in bearer response"
 	}
-	for _, secret := range t.secrets {
-		s = strings.ReplaceAll(s, secret, "<redacted>")
-	}
-	return s
+	return t.red.redact(s)
 }
 
 func (t *pullTest) scrubResult() {
@@ -441,7 +427,7 @@ func (t *pullTest) try(c candidate) outcome {
 		if !ok {
 			return o
 		}
-		t.secrets = append(t.secrets, tok)
+		t.red.addToken(tok)
 		authz = "Bearer " + tok
 	case t.chal.IsScheme("basic"):
 		switch {
@@ -576,51 +562,6 @@ func errorText(err error) string {
 		return msg
 	}
 	return unwrapURLError(err).Error()
-}
-
-// tokenAccess decodes the access claim of a JWT without verifying it:
-// "type:name:actions" strings. ok is false when tok is not a JWT.
-func tokenAccess(tok string) (access []string, ok bool) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return nil, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil, false
-	}
-	var claims struct {
-		Access *[]struct {
-			Type    string   `json:"type"`
-			Name    string   `json:"name"`
-			Actions []string `json:"actions"`
-		} `json:"access"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Access == nil {
-		return nil, false
-	}
-	access = []string{}
-	for _, a := range *claims.Access {
-		if len(a.Actions) == 0 {
-			continue
-		}
-		access = append(access, a.Type+":"+a.Name+":"+strings.Join(a.Actions, ","))
-	}
-	return access, true
-}
-
-// grantsPull reports whether the access list allows pulling repo.
-func grantsPull(access []string, repo string) bool {
-	for _, a := range access {
-		s, err := ParseScope(a)
-		if err != nil || s.Type != "repository" || s.Name != repo {
-			continue
-		}
-		if slices.Contains(s.Actions, "pull") || slices.Contains(s.Actions, "*") {
-			return true
-		}
-	}
-	return false
 }
 
 // registryURL returns the URL of path on the registry, with the scheme
