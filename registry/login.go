@@ -2,11 +2,8 @@ package registry
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
@@ -37,13 +34,16 @@ type LoginCheck struct {
 // granting nothing) means the credentials were accepted. A registry that
 // needs no authentication cannot check them: the result says so
 // (Checked false), with no error.
+//
+// Every request goes through the package's guard: at most 10 redirects,
+// none from https to http without PlainHTTP, credentials only to the
+// registry and the realm it names. No secret appears in the error.
 func CheckLogin(ctx context.Context, server string, cred match.Credential, opts NetworkOptions) (*LoginCheck, error) {
-	user, pass := cred.Username, cred.Password
 	k, err := dockercfg.ParseKey(server)
 	if err != nil {
 		return nil, err
 	}
-	pr, err := Ping(ctx, k.Host, opts)
+	reg, err := ParseRegistry(k.Host, opts.PlainHTTP)
 	if err != nil {
 		return nil, err
 	}
@@ -51,58 +51,57 @@ func CheckLogin(ctx context.Context, server string, cred match.Credential, opts 
 	if err != nil {
 		return nil, err
 	}
-	client := &http.Client{Transport: rt, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if req.URL.Host != via[0].URL.Host {
-			return fmt.Errorf("refusing a redirect to another host (%s) with credentials", req.URL.Host)
-		}
-		return nil
-	}}
-	var target string
-	switch {
-	case pr.Scheme == "":
+	pr, err := ping(ctx, rt, reg, opts.PlainHTTP)
+	if err != nil {
+		return nil, err
+	}
+	var red redactor
+	red.addCredential(cred)
+	fail := func(err error) (*LoginCheck, error) { return nil, red.redactErr(err) }
+	if pr.Scheme == "" {
 		return &LoginCheck{Host: k.Host}, nil
+	}
+	g, realm, err := pr.trust(opts.PlainHTTP)
+	if err != nil {
+		return nil, err
+	}
+	client := newClient(rt, g)
+	switch {
 	case pr.IsBearer():
-		realm, err := CheckRealm(pr.Realm, pr.Registry, opts.PlainHTTP || pr.Insecure)
-		if err != nil {
-			return nil, err
-		}
 		repo := k.Path
 		if repo == "" {
 			repo = LoginCheckRepo
 		}
-		q := realm.Query()
-		if pr.Service != "" {
-			q.Set("service", pr.Service)
+		tr := tokenRequest{realm: realm, service: pr.Service, scopes: []string{"repository:" + repo + ":pull"},
+			cred: match.Credential{Username: cred.Username, Password: cred.Password}}
+		rep, err := fetchToken(ctx, client, tr)
+		if err != nil {
+			if rep.status == http.StatusUnauthorized || rep.status == http.StatusForbidden {
+				return fail(fmt.Errorf("%w: %s rejected the credentials of %q (HTTP %d)", match.ErrUnauthorized, realm.Host, cred.Username, rep.status))
+			}
+			return fail(fmt.Errorf("fetch token from %s: %w", realm, err))
 		}
-		q.Set("scope", "repository:"+repo+":pull")
-		q.Set("account", user)
-		realm.RawQuery = q.Encode()
-		target = realm.String()
+		red.addToken(rep.token)
+		return &LoginCheck{Host: k.Host, Checked: true}, nil
 	case strings.EqualFold(pr.Scheme, "basic"):
-		target = pr.URL
 	default:
 		return nil, fmt.Errorf("registry asks for %s authentication, which --check does not support", pr.Scheme)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, pr.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("build request: %w", err)
 	}
-	req.SetBasicAuth(user, pass)
+	req.SetBasicAuth(cred.Username, cred.Password)
 	resp, err := client.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("%w: %w", match.ErrNetwork, err)
+		return fail(fmt.Errorf("%w: %w", match.ErrNetwork, unwrapURLError(err)))
 	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	drain(resp)
 	switch {
 	case resp.StatusCode == http.StatusOK:
 		return &LoginCheck{Host: k.Host, Checked: true}, nil
 	case resp.StatusCode == http.StatusUnauthorized, resp.StatusCode == http.StatusForbidden:
-		return nil, fmt.Errorf("%w: %s rejected the credentials of %q (HTTP %d)", match.ErrUnauthorized, req.URL.Host, user, resp.StatusCode)
+		return fail(fmt.Errorf("%w: %s rejected the credentials of %q (HTTP %d)", match.ErrUnauthorized, req.URL.Host, cred.Username, resp.StatusCode))
 	}
-	return nil, fmt.Errorf("%s answered HTTP %d to the credential check", req.URL.Host, resp.StatusCode)
+	return fail(fmt.Errorf("%s answered HTTP %d to the credential check", req.URL.Host, resp.StatusCode))
 }

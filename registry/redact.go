@@ -95,3 +95,31 @@ func longestFirst(a, b []string) []string {
 	}
 	return out
 }
+
+// redactErr returns err itself when its text holds no known secret, else
+// an error with the redacted text that keeps err's verdict (errors.Is
+// with the verdict's sentinel works) but not err, whose text holds the
+// secret.
+func (r *redactor) redactErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	red := r.redact(msg)
+	if red == msg {
+		return err
+	}
+	v, _ := Classify(err)
+	return &redactedError{verdict: v, msg: red}
+}
+
+// redactedError is an error whose text had secrets removed.
+type redactedError struct {
+	verdict match.Verdict
+	msg     string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+// Unwrap returns the verdict's sentinel (nil for VerdictError).
+func (e *redactedError) Unwrap() error { return e.verdict.Err() }

@@ -224,16 +224,16 @@ func TestPull(ctx context.Context, image string, creds []match.Credential, opts 
 
 // pullTest is the state of one TestPull.
 type pullTest struct {
-	ctx     context.Context
-	rt      http.RoundTripper
-	reg     name.Registry
-	ref     match.Reference
-	opts    TestPullOptions
-	res     *TestPullResult
-	ping    *PingResult
-	client  *http.Client // every request after the ping, behind the guard
-	chal    Challenge    // the challenge answered
-	red     redactor     // the secrets to scrub from every text
+	ctx    context.Context
+	rt     http.RoundTripper
+	reg    name.Registry
+	ref    match.Reference
+	opts   TestPullOptions
+	res    *TestPullResult
+	ping   *PingResult
+	client *http.Client // every request after the ping, behind the guard
+	chal   Challenge    // the challenge answered
+	red    redactor     // the secrets to scrub from every text
 }
 
 // outcome is the result of one candidate's (or the anonymous) attempt.
