@@ -275,10 +275,6 @@ func (c candidate) anonymous() bool { return c.index == 0 || c.cred.IsEmpty() }
 // scrub removes every known secret from s.
 func (t *pullTest) scrub(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if i := strings.Index(s, "no token in bearer response"); i >= 0 {
-		// go-containerregistry quotes the whole token response body.
-		s = s[:i] + "no token in bearer response"
-	}
 	return t.red.redact(s)
 }
 
@@ -463,43 +459,24 @@ func (t *pullTest) token(c candidate) (string, outcome, bool) {
 	if err != nil {
 		return fail(realmVerdict(err), err.Error(), 0)
 	}
-	params := make(map[string]string, len(t.chal.Params))
-	for k, v := range t.chal.Params {
-		params[k] = v
+	cred := c.cred
+	if c.index == 0 {
+		cred = match.Credential{}
 	}
-	chal := &transport.Challenge{Scheme: t.chal.Scheme, Parameters: params, Insecure: allowHTTP}
-	scope := "repository:" + t.ref.Repository + ":pull"
-	tok, err := transport.Exchange(t.ctx, t.reg, Authenticator(c.cred), t.client.Transport, []string{scope}, chal)
+	rep, err := fetchToken(t.ctx, t.client, tokenRequest{
+		realm: realm, service: t.chal.Service(), cred: cred,
+		scopes: []string{"repository:" + t.ref.Repository + ":pull"},
+	})
 	if err != nil {
-		if strings.Contains(err.Error(), "invalid realm in www-authenticate") {
-			return fail(match.VerdictError, realmIPMessage(t.ping.Realm, realm, t.reg.RegistryStr())+": "+err.Error(), 0)
-		}
-		var terr *transport.Error
-		if errors.As(err, &terr) {
-			v := classifyStatus(terr.StatusCode)
-			if v == match.VerdictNotFound {
-				v = match.VerdictError // the token endpoint is missing, not the image
-			}
-			msg := fmt.Sprintf("the token server answered %d", terr.StatusCode)
-			switch terr.StatusCode {
-			case http.StatusUnauthorized:
-				if c.anonymous() {
-					msg = "the token server refuses anonymous requests (401)"
-				} else {
-					msg = fmt.Sprintf("the token server rejected the credentials of user %q (401)", c.cred.Username)
-				}
-			case http.StatusForbidden:
-				msg = fmt.Sprintf("the token server denied user %q (403)", c.cred.Username)
-			}
-			return fail(v, msg+": "+errorText(err), terr.StatusCode)
-		}
 		v, _ := Classify(err)
-		return fail(v, errorText(err), 0)
+		msg := err.Error()
+		var ve *verdictError
+		if errors.As(err, &ve) {
+			v, msg = ve.verdict, ve.msg
+		}
+		return fail(v, msg, rep.status)
 	}
-	bearer := tok.Token
-	if bearer == "" {
-		bearer = tok.AccessToken
-	}
+	bearer := rep.token
 	a.Status = http.StatusOK
 	if access, ok := tokenAccess(bearer); ok {
 		if len(access) == 0 {
