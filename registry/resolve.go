@@ -109,29 +109,13 @@ type ResolveResult struct {
 	Error string `json:"error"`
 }
 
-// ResolveError is the error of a reference that did not resolve. It names
-// the input and the verdict and wraps the verdict's sentinel
-// (ErrNotFound, ErrUnauthorized, …) so that errors.Is works on it.
-type ResolveError struct {
-	Input   string
-	Verdict match.Verdict
-	Message string
-}
-
-// Error returns "resolve INPUT: VERDICT: MESSAGE".
-func (e *ResolveError) Error() string {
-	return fmt.Sprintf("resolve %s: %s: %s", e.Input, e.Verdict, e.Message)
-}
-
-// Unwrap returns the verdict's sentinel, nil for VerdictError.
-func (e *ResolveError) Unwrap() error { return e.Verdict.Err() }
-
-// Err returns nil when the reference resolved, else a *ResolveError.
+// Err returns nil when the reference resolved, else an *OutcomeError with
+// Op OpResolve.
 func (r *ResolveResult) Err() error {
 	if r.Verdict == match.VerdictOK {
 		return nil
 	}
-	return &ResolveError{Input: r.Input, Verdict: r.Verdict, Message: r.Error}
+	return &OutcomeError{Op: OpResolve, Image: r.Input, Verdict: r.Verdict, Message: r.Error}
 }
 
 // Resolver resolves image references to digests ("pin ruby:2.0 to what

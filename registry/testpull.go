@@ -21,14 +21,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// Steps of a pull test, as reported in [Attempt.Step].
-const (
-	StepPing     = "ping"
-	StepToken    = "token"
-	StepManifest = "manifest"
-	StepBlob     = "blob"
-)
-
 // AnonymousLabel is the Attempt.Credential of an anonymous attempt.
 const AnonymousLabel = "anonymous"
 
@@ -86,7 +78,7 @@ type Attempt struct {
 	// order; 0 for ping and anonymous attempts.
 	Candidate int `json:"candidate,omitempty"`
 	// Step is StepPing, StepToken, StepManifest or StepBlob.
-	Step string `json:"step"`
+	Step Step `json:"step"`
 	// Method and URL of the request (the URL carries no secret).
 	Method string `json:"method,omitempty"`
 	URL    string `json:"url,omitempty"`
@@ -138,29 +130,13 @@ type TestPullResult struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// PullError is the error of a failed pull test: it names the image and
-// the verdict and wraps the verdict's sentinel (ErrUnauthorized, …), so
-// that errors.Is works on it.
-type PullError struct {
-	Image   string
-	Verdict match.Verdict
-	Message string
-}
-
-// Error returns "pull IMAGE: VERDICT: MESSAGE".
-func (e *PullError) Error() string {
-	return fmt.Sprintf("pull %s: %s: %s", e.Image, e.Verdict, e.Message)
-}
-
-// Unwrap returns the verdict's sentinel, nil for VerdictError.
-func (e *PullError) Unwrap() error { return e.Verdict.Err() }
-
-// Err returns nil when the verdict is ok, else a *PullError.
+// Err returns nil when the verdict is ok, else an *OutcomeError with
+// Op OpPull.
 func (r *TestPullResult) Err() error {
 	if r.Verdict == match.VerdictOK {
 		return nil
 	}
-	return &PullError{Image: r.Image, Verdict: r.Verdict, Message: r.Error}
+	return &OutcomeError{Op: OpPull, Image: r.Image, Verdict: r.Verdict, Message: r.Error}
 }
 
 // TestPull tests whether image can be pulled with creds as the consumer
@@ -662,7 +638,7 @@ func (t *pullTest) requestFailed(a Attempt, err error) outcome {
 	v, _ := Classify(err)
 	a.Error = err.Error()
 	t.record(a)
-	return outcome{verdict: v, msg: a.Step + ": " + a.Error}
+	return outcome{verdict: v, msg: string(a.Step) + ": " + a.Error}
 }
 
 // responseFailed records and classifies an error response of the
@@ -687,7 +663,7 @@ func (t *pullTest) responseFailed(a Attempt, c candidate, resp *http.Response) o
 	}
 	a.Error = msg
 	t.record(a)
-	return outcome{verdict: v, msg: a.Step + ": " + msg}
+	return outcome{verdict: v, msg: string(a.Step) + ": " + msg}
 }
 
 // manifestDoc is what the blob step needs from a manifest or index.

@@ -90,7 +90,7 @@ func checkNoSecrets(t *testing.T, env *registrytest.Env, res *registry.TestPullR
 func steps(res *registry.TestPullResult) []string {
 	var out []string
 	for _, a := range res.Attempts {
-		s := a.Step
+		s := string(a.Step)
 		if a.Credential != "" {
 			s = a.Credential + " " + s
 		}
