@@ -307,3 +307,35 @@ func TestLeakEchoRedacted(t *testing.T) {
 }
 
 var _ = errors.New
+
+// The child manifest test-pull reads for the config blob of an index is
+// capped like every manifest: one larger than the cap fails with that
+// reason instead of being cut and then misread.
+func TestTestPullChildManifestOverCap(t *testing.T) {
+	t.Parallel()
+	child := "sha256:" + strings.Repeat("a", 64)
+	index := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":%q,"size":5000000,"platform":{"os":"linux","architecture":"amd64"}}]}`, child)
+	const limit = 4 << 20
+	reg := newHostile(t, func(s *hostile, w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/v2/":
+		case "/v2/team/app/manifests/1.0":
+			w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+			fmt.Fprint(w, index)
+		case "/v2/team/app/manifests/" + child:
+			w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+			big := `{"schemaVersion":2,"config":{"digest":"sha256:` + strings.Repeat("b", 64) + `"},"annotations":{"pad":"` + strings.Repeat("x", limit) + `"}}`
+			fmt.Fprint(w, big)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+	res, err := registry.TestPull(t.Context(), reg.Host+"/team/app:1.0", nil, registry.TestPullOptions{Network: hostileOptions(t, reg), Blobs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("larger than %d bytes", limit)
+	if res.Verdict != match.VerdictError || !strings.Contains(res.Error, want) {
+		t.Errorf("verdict %s, error %q; want error saying %q", res.Verdict, res.Error, want)
+	}
+}

@@ -171,11 +171,11 @@ func (r *Resolver) getManifest(ctx context.Context, client *http.Client, it *res
 			digest = want
 		}
 	}
-	var doc indexDoc
+	var doc v1.IndexManifest
 	media := mediaType(resp.Header.Get("Content-Type"))
 	parsed := json.Unmarshal(body, &doc) == nil
 	if media == "" && parsed {
-		media = doc.MediaType
+		media = string(doc.MediaType)
 	}
 	m := manifestInfo{digest: digest, mediaType: media}
 	if r.platform == nil || !isIndex(media, doc, parsed) {
@@ -183,7 +183,7 @@ func (r *Resolver) getManifest(ctx context.Context, client *http.Client, it *res
 	}
 	for _, d := range doc.Manifests {
 		if d.Platform != nil && d.Platform.Satisfies(*r.platform) {
-			return manifestInfo{digest: d.Digest, mediaType: d.MediaType, platform: d.Platform.String(), indexDigest: digest}, nil
+			return manifestInfo{digest: d.Digest.String(), mediaType: string(d.MediaType), platform: d.Platform.String(), indexDigest: digest}, nil
 		}
 	}
 	var have []string
@@ -196,19 +196,9 @@ func (r *Resolver) getManifest(ctx context.Context, client *http.Client, it *res
 		it.ref.RepoToPull, r.platform, digest, strings.Join(have, ", "))
 }
 
-// indexDoc is what resolution needs of an index or manifest list.
-type indexDoc struct {
-	MediaType string `json:"mediaType"`
-	Manifests []struct {
-		Digest    string       `json:"digest"`
-		MediaType string       `json:"mediaType"`
-		Platform  *v1.Platform `json:"platform"`
-	} `json:"manifests"`
-}
-
 // isIndex reports whether a manifest is an OCI index or a Docker manifest
 // list.
-func isIndex(media string, doc indexDoc, parsed bool) bool {
+func isIndex(media string, doc v1.IndexManifest, parsed bool) bool {
 	switch types.MediaType(media) {
 	case types.OCIImageIndex, types.DockerManifestList:
 		return true

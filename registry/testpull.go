@@ -17,6 +17,7 @@ import (
 	"github.com/pullsecret/pullsecret/match"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
@@ -666,77 +667,35 @@ func (t *pullTest) responseFailed(a Attempt, c candidate, resp *http.Response) o
 	return outcome{verdict: v, msg: string(a.Step) + ": " + msg}
 }
 
-// manifestDoc is what the blob step needs from a manifest or index.
-type manifestDoc struct {
-	MediaType string `json:"mediaType"`
-	Config    *struct {
-		Digest string `json:"digest"`
-	} `json:"config"`
-	Manifests []struct {
-		Digest    string `json:"digest"`
-		MediaType string `json:"mediaType"`
-		Platform  *struct {
-			OS           string `json:"os"`
-			Architecture string `json:"architecture"`
-		} `json:"platform"`
-	} `json:"manifests"`
-}
-
 // configBlob fetches the image's config blob; for an index, that of its
 // first platform image.
 func (t *pullTest) configBlob(c candidate, authz string, body []byte, media string) outcome {
-	var doc manifestDoc
-	if err := json.Unmarshal(body, &doc); err != nil {
+	var man v1.Manifest
+	if err := json.Unmarshal(body, &man); err != nil {
 		return t.blobError(c, "parse manifest: "+err.Error())
 	}
-	if doc.MediaType == "" {
-		doc.MediaType = media
+	if man.MediaType == "" {
+		man.MediaType = types.MediaType(media)
 	}
-	if types.MediaType(doc.MediaType).IsIndex() || (doc.Config == nil && len(doc.Manifests) > 0) {
-		child := ""
-		platform := ""
-		for _, m := range doc.Manifests {
-			if m.Platform != nil && (m.Platform.OS == "unknown" || m.Platform.Architecture == "unknown") {
-				continue // attestation manifests
+	if man.MediaType.IsIndex() || man.Config.Digest == (v1.Hash{}) {
+		var idx v1.IndexManifest
+		if err := json.Unmarshal(body, &idx); err != nil {
+			return t.blobError(c, "parse manifest: "+err.Error())
+		}
+		if man.MediaType.IsIndex() || len(idx.Manifests) > 0 {
+			child, o, ok := t.childManifest(c, authz, idx)
+			if !ok {
+				return o
 			}
-			child = m.Digest
-			if m.Platform != nil {
-				platform = m.Platform.OS + "/" + m.Platform.Architecture
-			}
-			break
-		}
-		if child == "" {
-			return t.blobError(c, "the index lists no platform image")
-		}
-		u := t.registryURL("/manifests/" + child)
-		a := Attempt{Credential: c.label(), Candidate: c.index, Step: StepManifest, Method: http.MethodGet, URL: u}
-		resp, err := t.get(http.MethodGet, u, manifestAccept, authz)
-		if err != nil {
-			return t.requestFailed(a, err)
-		}
-		defer resp.Body.Close()
-		a.Status = resp.StatusCode
-		if resp.StatusCode != http.StatusOK {
-			return t.responseFailed(a, c, resp)
-		}
-		if body, err = io.ReadAll(io.LimitReader(resp.Body, maxManifestSize)); err != nil {
-			return t.requestFailed(a, err)
-		}
-		a.Detail = "platform image " + child
-		if platform != "" {
-			a.Detail += " (" + platform + ")"
-		}
-		t.record(a)
-		doc = manifestDoc{}
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return t.blobError(c, "parse platform manifest: "+err.Error())
+			man = child
 		}
 	}
-	if doc.Config == nil || doc.Config.Digest == "" {
+	if man.Config.Digest == (v1.Hash{}) {
 		t.record(Attempt{Credential: c.label(), Candidate: c.index, Step: StepBlob, Detail: "the manifest has no config blob (schema 1); nothing to fetch"})
 		return outcome{verdict: match.VerdictOK}
 	}
-	u := t.registryURL("/blobs/" + doc.Config.Digest)
+	want := man.Config.Digest.String()
+	u := t.registryURL("/blobs/" + want)
 	a := Attempt{Credential: c.label(), Candidate: c.index, Step: StepBlob, Method: http.MethodGet, URL: u}
 	resp, err := t.get(http.MethodGet, u, "", authz)
 	if err != nil {
@@ -753,17 +712,64 @@ func (t *pullTest) configBlob(c candidate, authz string, body []byte, media stri
 		return t.requestFailed(a, err)
 	}
 	got := "sha256:" + hex.EncodeToString(h.Sum(nil))
-	if strings.HasPrefix(doc.Config.Digest, "sha256:") && got != doc.Config.Digest {
-		a.Error = fmt.Sprintf("config blob digest is %s, want %s", got, doc.Config.Digest)
+	if man.Config.Digest.Algorithm == "sha256" && got != want {
+		a.Error = fmt.Sprintf("config blob digest is %s, want %s", got, want)
 		t.record(a)
 		return outcome{verdict: match.VerdictError, msg: "blob: " + a.Error}
 	}
-	a.Detail = fmt.Sprintf("config %s (%d bytes)", doc.Config.Digest, n)
+	a.Detail = fmt.Sprintf("config %s (%d bytes)", want, n)
 	if final := resp.Request.URL; final.Host != t.reg.RegistryStr() {
 		a.Detail += " served by " + final.Host
 	}
 	t.record(a)
 	return outcome{verdict: match.VerdictOK}
+}
+
+// childManifest reads the first platform image of an index (attestation
+// manifests, of platform unknown/unknown, are skipped). A manifest larger
+// than maxManifestSize is an error, not cut.
+func (t *pullTest) childManifest(c candidate, authz string, idx v1.IndexManifest) (v1.Manifest, outcome, bool) {
+	var child *v1.Descriptor
+	for i, m := range idx.Manifests {
+		if m.Platform != nil && (m.Platform.OS == "unknown" || m.Platform.Architecture == "unknown") {
+			continue
+		}
+		child = &idx.Manifests[i]
+		break
+	}
+	if child == nil {
+		return v1.Manifest{}, t.blobError(c, "the index lists no platform image"), false
+	}
+	u := t.registryURL("/manifests/" + child.Digest.String())
+	a := Attempt{Credential: c.label(), Candidate: c.index, Step: StepManifest, Method: http.MethodGet, URL: u}
+	resp, err := t.get(http.MethodGet, u, manifestAccept, authz)
+	if err != nil {
+		return v1.Manifest{}, t.requestFailed(a, err), false
+	}
+	defer resp.Body.Close()
+	a.Status = resp.StatusCode
+	if resp.StatusCode != http.StatusOK {
+		return v1.Manifest{}, t.responseFailed(a, c, resp), false
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxManifestSize+1))
+	if err != nil {
+		return v1.Manifest{}, t.requestFailed(a, err), false
+	}
+	if len(body) > maxManifestSize {
+		a.Error = fmt.Sprintf("platform manifest larger than %d bytes", maxManifestSize)
+		t.record(a)
+		return v1.Manifest{}, outcome{verdict: match.VerdictError, msg: "manifest: " + a.Error}, false
+	}
+	a.Detail = "platform image " + child.Digest.String()
+	if p := child.Platform; p != nil {
+		a.Detail += " (" + p.OS + "/" + p.Architecture + ")"
+	}
+	t.record(a)
+	var man v1.Manifest
+	if err := json.Unmarshal(body, &man); err != nil {
+		return v1.Manifest{}, t.blobError(c, "parse platform manifest: "+err.Error()), false
+	}
+	return man, outcome{}, true
 }
 
 func (t *pullTest) blobError(c candidate, msg string) outcome {
