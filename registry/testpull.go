@@ -201,16 +201,18 @@ func TestPull(ctx context.Context, image string, creds []match.Credential, opts 
 
 // pullTest is the state of one TestPull.
 type pullTest struct {
-	ctx    context.Context
-	rt     http.RoundTripper
-	reg    name.Registry
-	ref    match.Reference
-	opts   TestPullOptions
-	res    *TestPullResult
-	ping   *PingResult
-	client *http.Client // every request after the ping, behind the guard
-	chal   Challenge    // the challenge answered
-	red    redactor     // the secrets to scrub from every text
+	ctx      context.Context
+	rt       http.RoundTripper
+	reg      name.Registry
+	ref      match.Reference
+	opts     TestPullOptions
+	res      *TestPullResult
+	ping     *PingResult
+	client   *http.Client // every request after the ping, behind the guard
+	realm    *url.URL     // the Bearer realm the registry named, if it passed CheckRealm
+	realmErr error        // why it did not
+	chal     Challenge    // the challenge answered
+	red      redactor     // the secrets to scrub from every text
 }
 
 // outcome is the result of one candidate's (or the anonymous) attempt.
@@ -295,7 +297,8 @@ func (t *pullTest) run(matches []match.Match) {
 	t.chal, _ = chosenChallenge(pr.Challenges)
 	// A realm that fails CheckRealm is reported by the token step; the
 	// guard then trusts the registry alone.
-	g, _, _ := pr.trust(t.opts.Network.PlainHTTP)
+	var g guard
+	g, t.realm, t.realmErr = pr.trust(t.opts.Network.PlainHTTP)
 	t.client = newClient(t.rt, g)
 	a.Detail = describePing(pr)
 	t.record(a)
@@ -431,11 +434,10 @@ func (t *pullTest) token(c candidate) (string, outcome, bool) {
 		}
 		return "", outcome{verdict: v, msg: "token: " + msg}, false
 	}
-	allowHTTP := t.opts.Network.PlainHTTP || t.ping.Insecure
-	realm, err := CheckRealm(t.ping.Realm, t.reg.RegistryStr(), allowHTTP)
-	if err != nil {
-		return fail(realmVerdict(err), err.Error(), 0)
+	if t.realmErr != nil {
+		return fail(realmVerdict(t.realmErr), t.realmErr.Error(), 0)
 	}
+	realm := t.realm
 	cred := c.cred
 	if c.index == 0 {
 		cred = match.Credential{}
