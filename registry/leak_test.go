@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -305,8 +304,6 @@ func TestLeakEchoRedacted(t *testing.T) {
 		}
 	}
 }
-
-var _ = errors.New
 
 // The child manifest test-pull reads for the config blob of an index is
 // capped like every manifest: one larger than the cap fails with that
