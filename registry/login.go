@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -76,8 +77,10 @@ func CheckLogin(ctx context.Context, server string, cred match.Credential, opts 
 			cred: match.Credential{Username: cred.Username, Password: cred.Password}}
 		rep, err := fetchToken(ctx, client, tr)
 		if err != nil {
-			if rep.status == http.StatusUnauthorized || rep.status == http.StatusForbidden {
-				return fail(fmt.Errorf("%w: %s rejected the credentials of %q (HTTP %d)", match.ErrUnauthorized, realm.Host, cred.Username, rep.status))
+			var ve *verdictError
+			if (rep.status == http.StatusUnauthorized || rep.status == http.StatusForbidden) && errors.As(err, &ve) {
+				// Either means the credentials do not log in.
+				return fail(fmt.Errorf("%w: fetch token from %s: %s", match.ErrUnauthorized, realm, ve.msg))
 			}
 			return fail(fmt.Errorf("fetch token from %s: %w", realm, err))
 		}

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"errors"
-	"github.com/pullsecret/pullsecret/match"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pullsecret/pullsecret/match"
 )
 
 func TestNetworkOptionsValidate(t *testing.T) {

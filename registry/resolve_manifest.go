@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/pullsecret/pullsecret/match"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/pullsecret/pullsecret/match"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"

@@ -561,8 +561,7 @@ func (t *pullTest) manifest(c candidate, authz string) outcome {
 	if err != nil {
 		return t.requestFailed(a, err)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	drain(resp)
 	a.Status = resp.StatusCode
 	digest := resp.Header.Get("Docker-Content-Digest")
 	media := mediaType(resp.Header.Get("Content-Type"))
