@@ -91,10 +91,14 @@ type Attempt struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// AnonymousOutcome says whether an anonymous pull, tried after every
+// candidate failed, works ([TestPullResult.Anonymous]).
+type AnonymousOutcome string
+
 // Anonymous outcomes in [TestPullResult.Anonymous].
 const (
-	AnonymousWorks = "works"
-	AnonymousFails = "fails"
+	AnonymousWorks AnonymousOutcome = "works"
+	AnonymousFails AnonymousOutcome = "fails"
 )
 
 // TestPullResult is the outcome of a pull test of one image. Its JSON
@@ -123,7 +127,7 @@ type TestPullResult struct {
 	Attempts []Attempt `json:"attempts"`
 	// Anonymous is AnonymousWorks or AnonymousFails when an anonymous
 	// pull was tried after every candidate failed, "" otherwise.
-	Anonymous string `json:"anonymous,omitempty"`
+	Anonymous AnonymousOutcome `json:"anonymous,omitempty"`
 	// Error explains a failure verdict in one line; "" when ok.
 	Error string `json:"error,omitempty"`
 	// Notes point out what a user should know (credentials that break a

@@ -121,7 +121,7 @@ func TestTestPullVerdicts(t *testing.T) {
 		opts        func(o *registry.TestPullOptions)
 		wantVerdict match.Verdict
 		wantKey     func(env *registrytest.Env) string // credential used, "" for none
-		wantAnon    string
+		wantAnon    registry.AnonymousOutcome
 		wantSteps   []string // with REG for the registry key
 		wantInError string
 		check       func(t *testing.T, env *registrytest.Env)
