@@ -84,36 +84,44 @@ func secretsIn(texts []string, extra ...string) []string {
 // was named by the registry: no credential may go there.
 func TestLeakPingRedirectToOtherHost(t *testing.T) {
 	t.Parallel()
-	for _, scheme := range []string{"http", "https"} {
-		for _, c := range clients {
-			t.Run(scheme+"/"+c.name, func(t *testing.T) {
-				t.Parallel()
-				other := newHostile(t, func(s *hostile, w http.ResponseWriter, r *http.Request) {
-					switch r.URL.Path {
-					case "/v2/":
-						w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm=%q,service="reg"`, s.URL(scheme, "/token")))
-						w.WriteHeader(http.StatusUnauthorized)
-					case "/token":
-						fmt.Fprint(w, `{"token":"tok"}`)
-					default:
+	for _, plain := range []bool{false, true} {
+		for _, scheme := range []string{"http", "https"} {
+			for _, c := range clients {
+				name := scheme + "/" + c.name
+				if plain {
+					name += "/plain-http"
+				}
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					other := newHostile(t, func(s *hostile, w http.ResponseWriter, r *http.Request) {
+						switch r.URL.Path {
+						case "/v2/":
+							w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm=%q,service="reg"`, s.URL(scheme, "/token")))
+							w.WriteHeader(http.StatusUnauthorized)
+						case "/token":
+							fmt.Fprint(w, `{"token":"tok"}`)
+						default:
+							w.WriteHeader(http.StatusNotFound)
+						}
+					})
+					reg := newHostile(t, func(s *hostile, w http.ResponseWriter, r *http.Request) {
+						if r.URL.Path == "/v2/" {
+							http.Redirect(w, r, other.URL(scheme, "/v2/"), http.StatusTemporaryRedirect)
+							return
+						}
 						w.WriteHeader(http.StatusNotFound)
+					})
+					opts := hostileOptions(t, reg, other)
+					opts.PlainHTTP = plain
+					v, texts := c.run(t.Context(), t, reg.Host, opts)
+					if got := other.Authorized(); len(got) > 0 {
+						t.Errorf("credentials sent to %s, a host the registry %s redirected its ping to: %+v", other.Host, reg.Host, got)
+					}
+					if v == match.VerdictOK {
+						t.Errorf("verdict ok, want a failure: %q", texts)
 					}
 				})
-				reg := newHostile(t, func(s *hostile, w http.ResponseWriter, r *http.Request) {
-					if r.URL.Path == "/v2/" {
-						http.Redirect(w, r, other.URL(scheme, "/v2/"), http.StatusTemporaryRedirect)
-						return
-					}
-					w.WriteHeader(http.StatusNotFound)
-				})
-				v, texts := c.run(t.Context(), t, reg.Host, hostileOptions(t, reg, other))
-				if got := other.Authorized(); len(got) > 0 {
-					t.Errorf("credentials sent to %s, a host the registry %s redirected its ping to: %+v", other.Host, reg.Host, got)
-				}
-				if v == match.VerdictOK {
-					t.Errorf("verdict ok, want a failure: %q", texts)
-				}
-			})
+			}
 		}
 	}
 	t.Run("http/delegated", func(t *testing.T) {

@@ -123,7 +123,10 @@ func DiscoverRealmHost(ctx context.Context, registry string, opts NetworkOptions
 // https cannot connect, over http.
 func ping(ctx context.Context, rt http.RoundTripper, reg name.Registry, plainHTTP bool) (*PingResult, error) {
 	res, err := pingScheme(ctx, rt, reg, "https", plainHTTP)
-	if err == nil || res != nil || !plainHTTP || ctx.Err() != nil {
+	redirected := errors.Is(err, errRedirectedChallenge) && res != nil && strings.HasPrefix(res.URL, "http:")
+	if err == nil || (res != nil && !redirected) || !plainHTTP || ctx.Err() != nil {
+		// An https registry redirected to http (allowed by plainHTTP) is
+		// asked over http directly: there its own host answers.
 		return res, err
 	}
 	res2, err2 := pingScheme(ctx, rt, reg, "http", plainHTTP)
@@ -132,6 +135,10 @@ func ping(ctx context.Context, rt http.RoundTripper, reg name.Registry, plainHTT
 	}
 	return nil, fmt.Errorf("%w (over http: %v)", err, err2)
 }
+
+// errRedirectedChallenge is wrapped by the ping error of a registry whose
+// challenge came from another host after a redirect.
+var errRedirectedChallenge = errors.New("challenge from another host not trusted")
 
 // pingScheme is one GET scheme://reg/v2/. A non-nil result comes with a
 // response; the error then explains a status other than 200 or 401.
@@ -166,7 +173,7 @@ func pingScheme(ctx context.Context, rt http.RoundTripper, reg name.Registry, sc
 		return res, fmt.Errorf("ping %s: %w", u, transport.CheckError(resp, http.StatusOK, http.StatusUnauthorized))
 	}
 	if !sameHostPort(final.Host, final.Scheme, reg.RegistryStr(), scheme) {
-		return res, fmt.Errorf("ping %s: redirected to %s, another host: its challenge is not trusted (only the registry's own host may name the realm its credentials go to)", u, final.Redacted())
+		return res, fmt.Errorf("ping %s: %w: redirected to %s, another host (only the registry's own host may name the realm its credentials go to)", u, errRedirectedChallenge, final.Redacted())
 	}
 	headers := resp.Header.Values("WWW-Authenticate")
 	cs, perr := ParseChallenges(headers)
