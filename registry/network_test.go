@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"errors"
+	"github.com/pullsecret/pullsecret/match"
 	"io"
 	"net"
 	"net/http"
@@ -11,8 +12,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/pullsecret/pullsecret/match"
 )
 
 func TestNetworkOptionsValidate(t *testing.T) {

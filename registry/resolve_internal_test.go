@@ -1,10 +1,9 @@
 package registry
 
 import (
+	"github.com/pullsecret/pullsecret/match"
 	"testing"
 	"time"
-
-	"github.com/pullsecret/pullsecret/match"
 )
 
 func TestTokenLifetime(t *testing.T) {
