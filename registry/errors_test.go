@@ -57,7 +57,7 @@ func TestClassify(t *testing.T) {
 		{"deadline", fmt.Errorf("ping: %w", context.DeadlineExceeded), match.VerdictTimeout, match.ErrTimeout},
 		{"wrapped sentinel", fmt.Errorf("pull x: %w", match.ErrNoCredentials), match.VerdictNoCredentials, match.ErrNoCredentials},
 		{"other", errors.New("boom"), match.VerdictError, nil},
-		{"pull error", &registry.PullError{Image: "x", Verdict: match.VerdictForbidden}, match.VerdictForbidden, match.ErrForbidden},
+		{"pull error", &registry.OutcomeError{Op: registry.OpPull, Image: "x", Verdict: match.VerdictForbidden}, match.VerdictForbidden, match.ErrForbidden},
 		{"status text", fmt.Errorf("get: %w", errors.New(http.StatusText(401))), match.VerdictError, nil},
 	}
 	for _, tt := range tests {

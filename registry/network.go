@@ -56,8 +56,9 @@ type NetworkOptions struct {
 	// PlainHTTP allows talking to registries, and sending credentials to
 	// token realms, over http://. HTTPS is still tried first.
 	PlainHTTP bool
-	// Timeout bounds each request: connecting, TLS and waiting for the
-	// response headers, and then each pause while reading the body.
+	// Timeout bounds each request whole: connecting, TLS, waiting for the
+	// response headers and reading the body, so that a server dripping
+	// bytes cannot hold a command past it. Each retry has its own.
 	// 0 means DefaultTimeout.
 	Timeout time.Duration
 	// Resolve overrides name resolution as curl's --resolve does: each
@@ -311,7 +312,7 @@ var errAttemptTimedOut = errors.New("request timer fired")
 // timeoutError is returned when a request or its body stalls for longer
 // than the per-request timeout.
 type timeoutError struct {
-	what  string // "no response" or "no data"
+	what  string // "no response" or "response body not read"
 	after time.Duration
 }
 
@@ -328,8 +329,8 @@ func (e *timeoutError) Timeout() bool { return true }
 // Temporary reports false (net.Error).
 func (e *timeoutError) Temporary() bool { return false }
 
-// timeoutTransport bounds each round trip with a timer: until the response
-// headers arrive, and then between reads of the body.
+// timeoutTransport bounds each round trip with one timer, from sending the
+// request until its body is read or closed.
 type timeoutTransport struct {
 	inner   http.RoundTripper
 	timeout time.Duration
@@ -352,8 +353,9 @@ func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	return resp, nil
 }
 
-// timeoutBody restarts the timer on every read and releases the request's
-// context when closed.
+// timeoutBody reports the request timer's expiry as a timeout and releases
+// the request's context when closed. The timer is not restarted by reads:
+// it bounds the whole request.
 type timeoutBody struct {
 	rc      io.ReadCloser
 	ctx     context.Context
@@ -365,10 +367,7 @@ type timeoutBody struct {
 func (b *timeoutBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
 	if err != nil && err != io.EOF && errors.Is(context.Cause(b.ctx), errAttemptTimedOut) {
-		return n, &timeoutError{what: "no data", after: b.timeout}
-	}
-	if err == nil {
-		b.timer.Reset(b.timeout)
+		return n, &timeoutError{what: "response body not read", after: b.timeout}
 	}
 	return n, err
 }
@@ -417,8 +416,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		if resp != nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
+			drain(resp)
 		}
 		timer := time.NewTimer(wait)
 		select {

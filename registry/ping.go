@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -123,40 +122,48 @@ func DiscoverRealmHost(ctx context.Context, registry string, opts NetworkOptions
 // ping pings reg through rt, over https and, when plainHTTP allows it and
 // https cannot connect, over http.
 func ping(ctx context.Context, rt http.RoundTripper, reg name.Registry, plainHTTP bool) (*PingResult, error) {
-	res, err := pingScheme(ctx, rt, reg, "https")
-	if err == nil || res != nil || !plainHTTP || ctx.Err() != nil {
+	res, err := pingScheme(ctx, rt, reg, "https", plainHTTP)
+	redirected := errors.Is(err, errRedirectedChallenge) && res != nil && strings.HasPrefix(res.URL, "http:")
+	if err == nil || (res != nil && !redirected) || !plainHTTP || ctx.Err() != nil {
+		// An https registry redirected to http (allowed by plainHTTP) is
+		// asked over http directly: there its own host answers.
 		return res, err
 	}
-	res2, err2 := pingScheme(ctx, rt, reg, "http")
+	res2, err2 := pingScheme(ctx, rt, reg, "http", plainHTTP)
 	if err2 == nil || res2 != nil {
 		return res2, err2
 	}
 	return nil, fmt.Errorf("%w (over http: %v)", err, err2)
 }
 
+// errRedirectedChallenge is wrapped by the ping error of a registry whose
+// challenge came from another host after a redirect.
+var errRedirectedChallenge = errors.New("challenge from another host not trusted")
+
 // pingScheme is one GET scheme://reg/v2/. A non-nil result comes with a
 // response; the error then explains a status other than 200 or 401.
-func pingScheme(ctx context.Context, rt http.RoundTripper, reg name.Registry, scheme string) (*PingResult, error) {
+//
+// The ping follows redirects as every request does (see [guard]): at most
+// 10, never from https to http unless plainHTTP. A challenge that comes
+// from another host:port than the registry's (after a redirect) is refused:
+// only the registry's own host names the realm its credentials may go to.
+func pingScheme(ctx context.Context, rt http.RoundTripper, reg name.Registry, scheme string, plainHTTP bool) (*PingResult, error) {
 	u := scheme + "://" + reg.RegistryStr() + "/v2/"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ping %s: %w", u, err)
 	}
-	client := &http.Client{Transport: rt}
-	resp, err := client.Do(req)
+	resp, err := newClient(rt, guard{allowHTTP: plainHTTP}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("ping %s: %w", u, unwrapURLError(err))
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		resp.Body.Close()
-	}()
+	defer drain(resp)
 	final := resp.Request.URL
 	res := &PingResult{
 		Registry: reg.RegistryStr(),
 		URL:      final.String(),
 		Status:   resp.StatusCode,
-		Insecure: final.Scheme == "http",
+		Insecure: scheme == "http",
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:
@@ -164,6 +171,9 @@ func pingScheme(ctx context.Context, rt http.RoundTripper, reg name.Registry, sc
 	case http.StatusUnauthorized:
 	default:
 		return res, fmt.Errorf("ping %s: %w", u, transport.CheckError(resp, http.StatusOK, http.StatusUnauthorized))
+	}
+	if !sameHostPort(final.Host, final.Scheme, reg.RegistryStr(), scheme) {
+		return res, fmt.Errorf("ping %s: %w: redirected to %s, another host (only the registry's own host may name the realm its credentials go to)", u, errRedirectedChallenge, final.Redacted())
 	}
 	headers := resp.Header.Values("WWW-Authenticate")
 	cs, perr := ParseChallenges(headers)
@@ -180,10 +190,36 @@ func pingScheme(ctx context.Context, rt http.RoundTripper, reg name.Registry, sc
 		res.Realm, res.Service = c.Realm(), c.Service()
 		if ru, err := url.Parse(res.Realm); err == nil && ru.Host != "" {
 			res.RealmHost = ru.Host
-			res.Delegated = !sameHostPort(ru.Host, ru.Scheme, reg.RegistryStr(), final.Scheme)
+			res.Delegated = !sameHostPort(ru.Host, ru.Scheme, reg.RegistryStr(), scheme)
 		}
 	}
 	return res, nil
+}
+
+// registryScheme is the scheme the registry answered the ping on.
+func (p *PingResult) registryScheme() string {
+	if p.Insecure {
+		return "http"
+	}
+	return "https"
+}
+
+// trust returns the credential guard for requests to the registry that
+// answered p: its own host:port, and for a Bearer challenge the realm it
+// named, once that passed [CheckRealm] (plain http only with plainHTTP or an
+// http registry). realm is nil when the registry uses no Bearer challenge.
+func (p *PingResult) trust(plainHTTP bool) (g guard, realm *url.URL, err error) {
+	g.allowHTTP = plainHTTP || p.Insecure
+	g.trust(p.registryScheme(), p.Registry)
+	if !p.IsBearer() || p.Status != http.StatusUnauthorized {
+		return g, nil, nil
+	}
+	realm, err = CheckRealm(p.Realm, p.Registry, g.allowHTTP)
+	if err != nil {
+		return g, nil, err
+	}
+	g.trust(realm.Scheme, realm.Host)
+	return g, realm, nil
 }
 
 // sameHostPort compares two host[:port] with default ports filled in by

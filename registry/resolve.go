@@ -109,29 +109,13 @@ type ResolveResult struct {
 	Error string `json:"error"`
 }
 
-// ResolveError is the error of a reference that did not resolve. It names
-// the input and the verdict and wraps the verdict's sentinel
-// (ErrNotFound, ErrUnauthorized, …) so that errors.Is works on it.
-type ResolveError struct {
-	Input   string
-	Verdict match.Verdict
-	Message string
-}
-
-// Error returns "resolve INPUT: VERDICT: MESSAGE".
-func (e *ResolveError) Error() string {
-	return fmt.Sprintf("resolve %s: %s: %s", e.Input, e.Verdict, e.Message)
-}
-
-// Unwrap returns the verdict's sentinel, nil for VerdictError.
-func (e *ResolveError) Unwrap() error { return e.Verdict.Err() }
-
-// Err returns nil when the reference resolved, else a *ResolveError.
+// Err returns nil when the reference resolved, else an *OutcomeError with
+// Op OpResolve.
 func (r *ResolveResult) Err() error {
 	if r.Verdict == match.VerdictOK {
 		return nil
 	}
-	return &ResolveError{Input: r.Input, Verdict: r.Verdict, Message: r.Error}
+	return &OutcomeError{Op: OpResolve, Image: r.Input, Verdict: r.Verdict, Message: r.Error}
 }
 
 // Resolver resolves image references to digests ("pin ruby:2.0 to what
@@ -158,16 +142,14 @@ func (r *ResolveResult) Err() error {
 // platform manifest's, as `crane digest --platform` gives it, and the
 // index digest is reported beside it.
 type Resolver struct {
-	opts      ResolveOptions
-	rt        http.RoundTripper
-	client    *http.Client
-	keyring   *match.Keyring
-	platform  *v1.Platform
-	sem       match.Semantics
-	workers   int
-	batch     int
-	allowHTTP bool
-	now       func() time.Time
+	opts     ResolveOptions
+	rt       http.RoundTripper
+	keyring  *match.Keyring
+	platform *v1.Platform
+	sem      match.Semantics
+	workers  int
+	batch    int
+	now      func() time.Time
 
 	mu         sync.Mutex
 	registries map[string]*registryState
@@ -182,7 +164,6 @@ func NewResolver(opts ResolveOptions) (*Resolver, error) {
 		sem:        opts.Semantics,
 		workers:    opts.Concurrency,
 		batch:      opts.ScopeBatch,
-		allowHTTP:  opts.Network.PlainHTTP,
 		now:        time.Now,
 		registries: map[string]*registryState{},
 	}
@@ -218,7 +199,6 @@ func NewResolver(opts ResolveOptions) (*Resolver, error) {
 		}
 		r.rt = rt
 	}
-	r.client = &http.Client{Transport: r.rt, CheckRedirect: r.checkRedirect}
 	return r, nil
 }
 
@@ -467,7 +447,10 @@ func (r *Resolver) resolveItem(ctx context.Context, it *resolveItem) ResolveResu
 	}
 	m, err := r.fetch(ctx, it)
 	if err != nil {
-		return failed(res, err)
+		// A hostile server may echo the credential or a token.
+		res = failed(res, err)
+		res.Error = it.auth.red.redact(res.Error)
+		return res
 	}
 	res.Verdict = match.VerdictOK
 	res.Digest, res.MediaType, res.Platform, res.IndexDigest = m.digest, m.mediaType, m.platform, m.indexDigest
@@ -515,26 +498,26 @@ func verdictf(verdict match.Verdict, format string, args ...any) error {
 	return &verdictError{verdict: verdict, msg: fmt.Sprintf(format, args...)}
 }
 
+// unclassified returns a verdictError for cause, classified by [Classify],
+// whose message is the cause's text without the URL a caller names.
+func unclassified(cause error) error {
+	v, _ := Classify(cause)
+	return &verdictError{verdict: v, msg: errorText(cause), cause: cause}
+}
+
+// prefixed returns err with what prefixed to its message, keeping its
+// verdict (a verdictError's, else Classify's) and cause.
+func prefixed(err error, format string, args ...any) error {
+	var ve *verdictError
+	if errors.As(err, &ve) {
+		return &verdictError{verdict: ve.verdict, msg: fmt.Sprintf(format, args...) + ": " + ve.msg, cause: ve.cause}
+	}
+	return classified(err, format, args...)
+}
+
 // classified returns a verdictError for cause, classified by [Classify],
 // whose message is what followed by the cause's text.
 func classified(cause error, format string, args ...any) error {
 	v, _ := Classify(cause)
 	return &verdictError{verdict: v, msg: fmt.Sprintf(format, args...) + ": " + errorText(cause), cause: cause}
-}
-
-// checkRedirect keeps credentials on the host they were meant for: the
-// Authorization header is dropped on a redirect to another host, and a
-// redirect from https to http is refused unless PlainHTTP.
-func (r *Resolver) checkRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
-	}
-	prev := via[len(via)-1].URL
-	if req.URL.Scheme == "http" && prev.Scheme == "https" && !r.allowHTTP {
-		return fmt.Errorf("%w: refuse redirect from https to %s", match.ErrTLS, req.URL.Redacted())
-	}
-	if !sameHostPort(req.URL.Host, req.URL.Scheme, via[0].URL.Host, via[0].URL.Scheme) {
-		req.Header.Del("Authorization")
-	}
-	return nil
 }

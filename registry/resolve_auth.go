@@ -3,10 +3,8 @@ package registry
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,7 +15,6 @@ import (
 	"github.com/pullsecret/pullsecret/match"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 const (
@@ -50,11 +47,11 @@ type pingCall struct {
 	at   time.Time
 	err  error
 
-	base      string // "https://host:port"
-	scheme    string // "", "basic" or "bearer"
-	realm     *url.URL
-	service   string
-	allowHTTP bool // the realm may be http://
+	base    string // "https://host:port"
+	scheme  string // "", "basic" or "bearer"
+	realm   *url.URL
+	service string
+	client  *http.Client // requests to the registry and its realm, behind the guard
 }
 
 // registry returns the state of the registry host[:port] as the kubelet
@@ -83,6 +80,7 @@ func (rs *registryState) authFor(c match.Credential) *authState {
 	as := rs.auths[k]
 	if as == nil {
 		as = &authState{rs: rs, cred: c, tokens: map[string]*tokenCall{}, pendingSet: map[string]bool{}, singleOnly: map[string]bool{}}
+		as.red.addCredential(c)
 		if c.Username != "" || c.Password != "" {
 			as.basic = "Basic " + base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password))
 		}
@@ -127,10 +125,12 @@ func (rs *registryState) pinged(ctx context.Context) (*pingCall, error) {
 
 // doPing sends the ping and validates the challenge's realm.
 func (rs *registryState) doPing(ctx context.Context, p *pingCall) error {
-	res, err := ping(ctx, rs.r.client.Transport, rs.reg, rs.r.opts.Network.PlainHTTP)
+	res, err := ping(ctx, rs.r.rt, rs.reg, rs.r.opts.Network.PlainHTTP)
 	if err != nil {
 		return err
 	}
+	g, realm, rerr := res.trust(rs.r.opts.Network.PlainHTTP)
+	p.client = newClient(rs.r.rt, g)
 	p.base = "https://" + rs.reg.RegistryStr()
 	if res.Insecure {
 		p.base = "http://" + rs.reg.RegistryStr()
@@ -147,10 +147,8 @@ func (rs *registryState) doPing(ctx context.Context, p *pingCall) error {
 	}
 	p.scheme = "bearer"
 	p.service = res.Service
-	p.allowHTTP = rs.r.opts.Network.PlainHTTP || res.Insecure
-	realm, err := CheckRealm(res.Realm, rs.reg.RegistryStr(), p.allowHTTP)
-	if err != nil {
-		return verdictf(realmVerdict(err), "ping %s: %v", rs.reg.RegistryStr(), err)
+	if rerr != nil {
+		return verdictf(realmVerdict(rerr), "ping %s: %v", rs.reg.RegistryStr(), rerr)
 	}
 	p.realm = realm
 	return nil
@@ -162,7 +160,8 @@ func (rs *registryState) doPing(ctx context.Context, p *pingCall) error {
 type authState struct {
 	rs    *registryState
 	cred  match.Credential
-	basic string // "Basic …" or ""
+	basic string   // "Basic …" or ""
+	red   redactor // the credential's secrets and the tokens issued for it
 
 	mu         sync.Mutex
 	tokens     map[string]*tokenCall // repository → the token covering it
@@ -383,28 +382,8 @@ func (as *authState) refused(c *tokenCall, repo string, ok bool) {
 	}
 }
 
-// tokenResponse is a token endpoint's JSON answer.
-type tokenResponse struct {
-	Token       string `json:"token"`
-	AccessToken string `json:"access_token"`
-	ExpiresIn   int64  `json:"expires_in"`
-}
-
-// tokenLifetime is how long a token lives given expires_in (seconds; 0 or
-// less means the specification's default of 60 s).
-func tokenLifetime(expiresIn int64) time.Duration {
-	if expiresIn <= 0 {
-		return DefaultTokenLifetime
-	}
-	if expiresIn > int64(24*time.Hour/time.Second) {
-		return 24 * time.Hour
-	}
-	return time.Duration(expiresIn) * time.Second
-}
-
-// request asks the realm for a pull token on repos: GET with one scope
-// parameter per repository (and Basic credentials), or with an identity
-// token the OAuth2 POST. status is the HTTP status when a response came.
+// request asks the realm for a pull token on repos (one scope each) with
+// the state's credential. status is the HTTP status when a response came.
 func (as *authState) request(ctx context.Context, p *pingCall, repos []string) (tok string, lifetime time.Duration, status int, err error) {
 	scopes := make([]string, len(repos))
 	for i, rp := range repos {
@@ -414,110 +393,16 @@ func (as *authState) request(ctx context.Context, p *pingCall, repos []string) (
 	if len(repos) > 1 {
 		what = fmt.Sprintf("%d repositories", len(repos))
 	}
-	realm := p.realm.String()
-	client := &http.Client{
-		Transport:     &credentialGuard{inner: as.rs.r.client.Transport, host: p.realm.Host, allowHTTP: p.allowHTTP},
-		CheckRedirect: as.rs.r.checkRedirect,
-	}
-	var req *http.Request
-	if as.cred.IdentityToken != "" {
-		form := url.Values{
-			"grant_type":    {"refresh_token"},
-			"refresh_token": {as.cred.IdentityToken},
-			"service":       {p.service},
-			"client_id":     {"pullsecret"},
-			"scope":         {strings.Join(scopes, " ")},
-		}
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, realm, strings.NewReader(form.Encode()))
-		if err != nil {
-			return "", 0, 0, fmt.Errorf("fetch token from %s: %w", realm, err)
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		resp, err := client.Do(req)
-		if err == nil && resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
-			return as.tokenResult(resp, realm, what)
-		}
-		if err != nil {
-			return "", 0, 0, classified(err, "fetch token from %s for %s", realm, what)
-		}
-		drain(resp)
-		// No OAuth2 endpoint: fall back to GET, as docker does.
-	}
-	u := *p.realm
-	q := u.Query()
-	for _, s := range scopes {
-		q.Add("scope", s)
-	}
-	q.Set("service", p.service)
-	if as.cred.Username != "" {
-		q.Set("account", as.cred.Username)
-	}
-	u.RawQuery = q.Encode()
-	req, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	rep, err := fetchToken(ctx, p.client, tokenRequest{realm: p.realm, service: p.service, scopes: scopes, cred: as.cred})
 	if err != nil {
-		return "", 0, 0, fmt.Errorf("fetch token from %s: %w", realm, err)
+		return "", 0, rep.status, prefixed(err, "fetch token from %s for %s", p.realm, what)
 	}
-	if as.basic != "" {
-		req.Header.Set("Authorization", as.basic)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", 0, 0, classified(err, "fetch token from %s for %s", realm, what)
-	}
-	return as.tokenResult(resp, realm, what)
-}
-
-// tokenResult reads a token response.
-func (as *authState) tokenResult(resp *http.Response, realm, what string) (string, time.Duration, int, error) {
-	defer drain(resp)
-	if resp.StatusCode != http.StatusOK {
-		terr := transport.CheckError(resp, http.StatusOK)
-		v := classifyStatus(resp.StatusCode)
-		msg := fmt.Sprintf("the token server answered %d", resp.StatusCode)
-		switch resp.StatusCode {
-		case http.StatusUnauthorized:
-			if as.anonymous() {
-				v, msg = match.VerdictNoCredentials, "the token server refuses anonymous requests (401)"
-			} else {
-				msg = fmt.Sprintf("the token server rejected the credentials of user %q (401)", as.cred.Username)
-			}
-		case http.StatusForbidden:
-			msg = fmt.Sprintf("the token server denied user %q (403)", as.cred.Username)
-		case http.StatusNotFound:
-			v = match.VerdictError // the token endpoint is missing, not the image
-		}
-		return "", 0, resp.StatusCode, verdictf(v, "fetch token from %s for %s: %s: %s", realm, what, msg, errorText(terr))
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse+1))
-	if err != nil {
-		return "", 0, resp.StatusCode, classified(err, "fetch token from %s for %s: read response", realm, what)
-	}
-	if len(body) > maxTokenResponse {
-		return "", 0, resp.StatusCode, verdictf(match.VerdictError, "fetch token from %s for %s: response larger than %d bytes", realm, what, maxTokenResponse)
-	}
-	var tr tokenResponse
-	if err := json.Unmarshal(body, &tr); err != nil {
-		return "", 0, resp.StatusCode, verdictf(match.VerdictError, "fetch token from %s for %s: the response is not token JSON", realm, what)
-	}
-	tok := tr.Token
-	if tok == "" {
-		tok = tr.AccessToken
-	}
-	if tok == "" {
-		return "", 0, resp.StatusCode, verdictf(match.VerdictError, "fetch token from %s for %s: the response holds no token", realm, what)
-	}
-	return tok, tokenLifetime(tr.ExpiresIn), resp.StatusCode, nil
+	as.red.addToken(rep.token)
+	return rep.token, rep.lifetime, rep.status, nil
 }
 
 // anonymous reports whether the state's credential sends nothing.
 func (as *authState) anonymous() bool { return as.cred.IsEmpty() }
-
-// drain reads a little of a response body, so that its connection can be
-// reused, and closes it.
-func drain(resp *http.Response) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-}
 
 // isContextError reports whether err comes from a cancelled or expired
 // context (of one caller: others should try again).

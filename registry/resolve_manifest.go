@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/pullsecret/pullsecret/match"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/pullsecret/pullsecret/match"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
@@ -74,7 +75,7 @@ func (r *Resolver) fetch(ctx context.Context, it *resolveItem) (manifestInfo, er
 		}
 		authz = call.bearer
 	}
-	m, err := r.manifest(ctx, it, u, authz)
+	m, err := r.manifest(ctx, p.client, it, u, authz)
 	var ref *refused401
 	is401 := errors.As(err, &ref)
 	if is401 && call != nil && (!fresh || len(call.repos) > 1) {
@@ -85,7 +86,7 @@ func (r *Resolver) fetch(ctx context.Context, it *resolveItem) (manifestInfo, er
 			as.refused(call, repo, false)
 			return manifestInfo{}, terr
 		}
-		m, err = r.manifest(ctx, it, u, next.bearer)
+		m, err = r.manifest(ctx, p.client, it, u, next.bearer)
 		is401 = errors.As(err, &ref)
 		as.refused(call, repo, err == nil)
 	}
@@ -108,9 +109,9 @@ func (r *Resolver) unauthorized(it *resolveItem, e *refused401) error {
 
 // manifest asks for the manifest at u with authz: HEAD, unless a platform
 // is wanted; GET when HEAD gives no digest or fails.
-func (r *Resolver) manifest(ctx context.Context, it *resolveItem, u, authz string) (manifestInfo, error) {
+func (r *Resolver) manifest(ctx context.Context, client *http.Client, it *resolveItem, u, authz string) (manifestInfo, error) {
 	if r.platform == nil {
-		resp, err := r.send(ctx, http.MethodHead, u, authz)
+		resp, err := r.send(ctx, client, http.MethodHead, u, authz)
 		if err != nil {
 			return manifestInfo{}, classified(err, "HEAD %s", u)
 		}
@@ -130,13 +131,13 @@ func (r *Resolver) manifest(ctx context.Context, it *resolveItem, u, authz strin
 		}
 		// No digest, or a failure whose reason is in a body: GET.
 	}
-	return r.getManifest(ctx, it, u, authz)
+	return r.getManifest(ctx, client, it, u, authz)
 }
 
 // getManifest GETs the manifest, computes its digest and, with a
 // platform, chooses the platform's manifest from an index.
-func (r *Resolver) getManifest(ctx context.Context, it *resolveItem, u, authz string) (manifestInfo, error) {
-	resp, err := r.send(ctx, http.MethodGet, u, authz)
+func (r *Resolver) getManifest(ctx context.Context, client *http.Client, it *resolveItem, u, authz string) (manifestInfo, error) {
+	resp, err := r.send(ctx, client, http.MethodGet, u, authz)
 	if err != nil {
 		return manifestInfo{}, classified(err, "GET %s", u)
 	}
@@ -171,11 +172,11 @@ func (r *Resolver) getManifest(ctx context.Context, it *resolveItem, u, authz st
 			digest = want
 		}
 	}
-	var doc indexDoc
+	var doc v1.IndexManifest
 	media := mediaType(resp.Header.Get("Content-Type"))
 	parsed := json.Unmarshal(body, &doc) == nil
 	if media == "" && parsed {
-		media = doc.MediaType
+		media = string(doc.MediaType)
 	}
 	m := manifestInfo{digest: digest, mediaType: media}
 	if r.platform == nil || !isIndex(media, doc, parsed) {
@@ -183,7 +184,7 @@ func (r *Resolver) getManifest(ctx context.Context, it *resolveItem, u, authz st
 	}
 	for _, d := range doc.Manifests {
 		if d.Platform != nil && d.Platform.Satisfies(*r.platform) {
-			return manifestInfo{digest: d.Digest, mediaType: d.MediaType, platform: d.Platform.String(), indexDigest: digest}, nil
+			return manifestInfo{digest: d.Digest.String(), mediaType: string(d.MediaType), platform: d.Platform.String(), indexDigest: digest}, nil
 		}
 	}
 	var have []string
@@ -196,19 +197,9 @@ func (r *Resolver) getManifest(ctx context.Context, it *resolveItem, u, authz st
 		it.ref.RepoToPull, r.platform, digest, strings.Join(have, ", "))
 }
 
-// indexDoc is what resolution needs of an index or manifest list.
-type indexDoc struct {
-	MediaType string `json:"mediaType"`
-	Manifests []struct {
-		Digest    string       `json:"digest"`
-		MediaType string       `json:"mediaType"`
-		Platform  *v1.Platform `json:"platform"`
-	} `json:"manifests"`
-}
-
 // isIndex reports whether a manifest is an OCI index or a Docker manifest
 // list.
-func isIndex(media string, doc indexDoc, parsed bool) bool {
+func isIndex(media string, doc v1.IndexManifest, parsed bool) bool {
 	switch types.MediaType(media) {
 	case types.OCIImageIndex, types.DockerManifestList:
 		return true
@@ -217,7 +208,7 @@ func isIndex(media string, doc indexDoc, parsed bool) bool {
 }
 
 // send sends one registry request with the manifest Accept header.
-func (r *Resolver) send(ctx context.Context, method, u, authz string) (*http.Response, error) {
+func (r *Resolver) send(ctx context.Context, client *http.Client, method, u, authz string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, err
@@ -226,7 +217,7 @@ func (r *Resolver) send(ctx context.Context, method, u, authz string) (*http.Res
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}
-	resp, err := r.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, unwrapURLError(err)
 	}

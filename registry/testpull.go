@@ -17,16 +17,9 @@ import (
 	"github.com/pullsecret/pullsecret/match"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-)
-
-// Steps of a pull test, as reported in [Attempt.Step].
-const (
-	StepPing     = "ping"
-	StepToken    = "token"
-	StepManifest = "manifest"
-	StepBlob     = "blob"
 )
 
 // AnonymousLabel is the Attempt.Credential of an anonymous attempt.
@@ -86,7 +79,7 @@ type Attempt struct {
 	// order; 0 for ping and anonymous attempts.
 	Candidate int `json:"candidate,omitempty"`
 	// Step is StepPing, StepToken, StepManifest or StepBlob.
-	Step string `json:"step"`
+	Step Step `json:"step"`
 	// Method and URL of the request (the URL carries no secret).
 	Method string `json:"method,omitempty"`
 	URL    string `json:"url,omitempty"`
@@ -98,10 +91,14 @@ type Attempt struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// AnonymousOutcome says whether an anonymous pull, tried after every
+// candidate failed, works ([TestPullResult.Anonymous]).
+type AnonymousOutcome string
+
 // Anonymous outcomes in [TestPullResult.Anonymous].
 const (
-	AnonymousWorks = "works"
-	AnonymousFails = "fails"
+	AnonymousWorks AnonymousOutcome = "works"
+	AnonymousFails AnonymousOutcome = "fails"
 )
 
 // TestPullResult is the outcome of a pull test of one image. Its JSON
@@ -130,7 +127,7 @@ type TestPullResult struct {
 	Attempts []Attempt `json:"attempts"`
 	// Anonymous is AnonymousWorks or AnonymousFails when an anonymous
 	// pull was tried after every candidate failed, "" otherwise.
-	Anonymous string `json:"anonymous,omitempty"`
+	Anonymous AnonymousOutcome `json:"anonymous,omitempty"`
 	// Error explains a failure verdict in one line; "" when ok.
 	Error string `json:"error,omitempty"`
 	// Notes point out what a user should know (credentials that break a
@@ -138,29 +135,13 @@ type TestPullResult struct {
 	Notes []string `json:"notes,omitempty"`
 }
 
-// PullError is the error of a failed pull test: it names the image and
-// the verdict and wraps the verdict's sentinel (ErrUnauthorized, …), so
-// that errors.Is works on it.
-type PullError struct {
-	Image   string
-	Verdict match.Verdict
-	Message string
-}
-
-// Error returns "pull IMAGE: VERDICT: MESSAGE".
-func (e *PullError) Error() string {
-	return fmt.Sprintf("pull %s: %s: %s", e.Image, e.Verdict, e.Message)
-}
-
-// Unwrap returns the verdict's sentinel, nil for VerdictError.
-func (e *PullError) Unwrap() error { return e.Verdict.Err() }
-
-// Err returns nil when the verdict is ok, else a *PullError.
+// Err returns nil when the verdict is ok, else an *OutcomeError with
+// Op OpPull.
 func (r *TestPullResult) Err() error {
 	if r.Verdict == match.VerdictOK {
 		return nil
 	}
-	return &PullError{Image: r.Image, Verdict: r.Verdict, Message: r.Error}
+	return &OutcomeError{Op: OpPull, Image: r.Image, Verdict: r.Verdict, Message: r.Error}
 }
 
 // TestPull tests whether image can be pulled with creds as the consumer
@@ -215,7 +196,7 @@ func TestPull(ctx context.Context, image string, creds []match.Credential, opts 
 		},
 	}
 	for _, c := range creds {
-		t.addSecrets(c)
+		t.red.addCredential(c)
 	}
 	t.run(matches)
 	t.scrubResult()
@@ -224,15 +205,18 @@ func TestPull(ctx context.Context, image string, creds []match.Credential, opts 
 
 // pullTest is the state of one TestPull.
 type pullTest struct {
-	ctx     context.Context
-	rt      http.RoundTripper
-	reg     name.Registry
-	ref     match.Reference
-	opts    TestPullOptions
-	res     *TestPullResult
-	ping    *PingResult
-	chal    Challenge // the challenge answered
-	secrets []string  // values to scrub from every text
+	ctx      context.Context
+	rt       http.RoundTripper
+	reg      name.Registry
+	ref      match.Reference
+	opts     TestPullOptions
+	res      *TestPullResult
+	ping     *PingResult
+	client   *http.Client // every request after the ping, behind the guard
+	realm    *url.URL     // the Bearer realm the registry named, if it passed CheckRealm
+	realmErr error        // why it did not
+	chal     Challenge    // the challenge answered
+	red      redactor     // the secrets to scrub from every text
 }
 
 // outcome is the result of one candidate's (or the anonymous) attempt.
@@ -271,28 +255,10 @@ func (c candidate) label() string {
 
 func (c candidate) anonymous() bool { return c.index == 0 || c.cred.IsEmpty() }
 
-func (t *pullTest) addSecrets(c match.Credential) {
-	for _, s := range []string{c.Password, c.IdentityToken, c.RegistryToken} {
-		if len(s) >= 3 {
-			t.secrets = append(t.secrets, s)
-		}
-	}
-	if c.Username != "" || c.Password != "" {
-		t.secrets = append(t.secrets, base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password)))
-	}
-}
-
 // scrub removes every known secret from s.
 func (t *pullTest) scrub(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if i := strings.Index(s, "no token in bearer response"); i >= 0 {
-		// go-containerregistry quotes the whole token response body.
-		s = s[:i] + "no token in bearer response"
-	}
-	for _, secret := range t.secrets {
-		s = strings.ReplaceAll(s, secret, "<redacted>")
-	}
-	return s
+	return t.red.redact(s)
 }
 
 func (t *pullTest) scrubResult() {
@@ -333,6 +299,11 @@ func (t *pullTest) run(matches []match.Match) {
 	}
 	t.ping = pr
 	t.chal, _ = chosenChallenge(pr.Challenges)
+	// A realm that fails CheckRealm is reported by the token step; the
+	// guard then trusts the registry alone.
+	var g guard
+	g, t.realm, t.realmErr = pr.trust(t.opts.Network.PlainHTTP)
+	t.client = newClient(t.rt, g)
 	a.Detail = describePing(pr)
 	t.record(a)
 	if pr.Status == http.StatusOK {
@@ -436,7 +407,7 @@ func (t *pullTest) try(c candidate) outcome {
 		if !ok {
 			return o
 		}
-		t.secrets = append(t.secrets, tok)
+		t.red.addToken(tok)
 		authz = "Bearer " + tok
 	case t.chal.IsScheme("basic"):
 		switch {
@@ -467,49 +438,28 @@ func (t *pullTest) token(c candidate) (string, outcome, bool) {
 		}
 		return "", outcome{verdict: v, msg: "token: " + msg}, false
 	}
-	allowHTTP := t.opts.Network.PlainHTTP || t.ping.Insecure
-	realm, err := CheckRealm(t.ping.Realm, t.reg.RegistryStr(), allowHTTP)
-	if err != nil {
-		return fail(realmVerdict(err), err.Error(), 0)
+	if t.realmErr != nil {
+		return fail(realmVerdict(t.realmErr), t.realmErr.Error(), 0)
 	}
-	params := make(map[string]string, len(t.chal.Params))
-	for k, v := range t.chal.Params {
-		params[k] = v
+	realm := t.realm
+	cred := c.cred
+	if c.index == 0 {
+		cred = match.Credential{}
 	}
-	chal := &transport.Challenge{Scheme: t.chal.Scheme, Parameters: params, Insecure: allowHTTP}
-	guard := &credentialGuard{inner: t.rt, host: realm.Host, allowHTTP: allowHTTP}
-	scope := "repository:" + t.ref.Repository + ":pull"
-	tok, err := transport.Exchange(t.ctx, t.reg, Authenticator(c.cred), guard, []string{scope}, chal)
+	rep, err := fetchToken(t.ctx, t.client, tokenRequest{
+		realm: realm, service: t.chal.Service(), cred: cred,
+		scopes: []string{"repository:" + t.ref.Repository + ":pull"},
+	})
 	if err != nil {
-		if strings.Contains(err.Error(), "invalid realm in www-authenticate") {
-			return fail(match.VerdictError, realmIPMessage(t.ping.Realm, realm, t.reg.RegistryStr())+": "+err.Error(), 0)
-		}
-		var terr *transport.Error
-		if errors.As(err, &terr) {
-			v := classifyStatus(terr.StatusCode)
-			if v == match.VerdictNotFound {
-				v = match.VerdictError // the token endpoint is missing, not the image
-			}
-			msg := fmt.Sprintf("the token server answered %d", terr.StatusCode)
-			switch terr.StatusCode {
-			case http.StatusUnauthorized:
-				if c.anonymous() {
-					msg = "the token server refuses anonymous requests (401)"
-				} else {
-					msg = fmt.Sprintf("the token server rejected the credentials of user %q (401)", c.cred.Username)
-				}
-			case http.StatusForbidden:
-				msg = fmt.Sprintf("the token server denied user %q (403)", c.cred.Username)
-			}
-			return fail(v, msg+": "+errorText(err), terr.StatusCode)
-		}
 		v, _ := Classify(err)
-		return fail(v, errorText(err), 0)
+		msg := err.Error()
+		var ve *verdictError
+		if errors.As(err, &ve) {
+			v, msg = ve.verdict, ve.msg
+		}
+		return fail(v, msg, rep.status)
 	}
-	bearer := tok.Token
-	if bearer == "" {
-		bearer = tok.AccessToken
-	}
+	bearer := rep.token
 	a.Status = http.StatusOK
 	if access, ok := tokenAccess(bearer); ok {
 		if len(access) == 0 {
@@ -574,95 +524,6 @@ func errorText(err error) string {
 	return unwrapURLError(err).Error()
 }
 
-// tokenAccess decodes the access claim of a JWT without verifying it:
-// "type:name:actions" strings. ok is false when tok is not a JWT.
-func tokenAccess(tok string) (access []string, ok bool) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return nil, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil, false
-	}
-	var claims struct {
-		Access *[]struct {
-			Type    string   `json:"type"`
-			Name    string   `json:"name"`
-			Actions []string `json:"actions"`
-		} `json:"access"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Access == nil {
-		return nil, false
-	}
-	access = []string{}
-	for _, a := range *claims.Access {
-		if len(a.Actions) == 0 {
-			continue
-		}
-		access = append(access, a.Type+":"+a.Name+":"+strings.Join(a.Actions, ","))
-	}
-	return access, true
-}
-
-// grantsPull reports whether the access list allows pulling repo.
-func grantsPull(access []string, repo string) bool {
-	for _, a := range access {
-		s, err := ParseScope(a)
-		if err != nil || s.Type != "repository" || s.Name != repo {
-			continue
-		}
-		if slices.Contains(s.Actions, "pull") || slices.Contains(s.Actions, "*") {
-			return true
-		}
-	}
-	return false
-}
-
-// credentialGuard refuses to let an Authorization header reach any host
-// but the token realm's, or travel over http:// unless allowed. It guards
-// go-containerregistry's token exchange independently of its own checks.
-type credentialGuard struct {
-	inner     http.RoundTripper
-	host      string
-	allowHTTP bool
-}
-
-// RoundTrip implements http.RoundTripper.
-func (g *credentialGuard) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Header.Get("Authorization") != "" {
-		if !strings.EqualFold(req.URL.Host, g.host) {
-			return nil, fmt.Errorf("refuse to send credentials to %s: only the token realm %s may receive them", req.URL.Host, g.host)
-		}
-		if req.URL.Scheme != "https" && !g.allowHTTP {
-			return nil, fmt.Errorf("%w: refuse to send credentials to %s over plain HTTP", match.ErrTLS, req.URL.Host)
-		}
-	}
-	return g.inner.RoundTrip(req)
-}
-
-// registryClient returns a client for registry requests that drops the
-// Authorization header on a redirect to another host and refuses a
-// redirect from https to http unless PlainHTTP.
-func (t *pullTest) registryClient() *http.Client {
-	return &http.Client{
-		Transport: t.rt,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 10 {
-				return errors.New("stopped after 10 redirects")
-			}
-			prev := via[len(via)-1].URL
-			if req.URL.Scheme == "http" && prev.Scheme == "https" && !t.opts.Network.PlainHTTP {
-				return fmt.Errorf("%w: refuse redirect from https to %s", match.ErrTLS, req.URL.Redacted())
-			}
-			if !sameHostPort(req.URL.Host, req.URL.Scheme, via[0].URL.Host, via[0].URL.Scheme) {
-				req.Header.Del("Authorization")
-			}
-			return nil
-		},
-	}
-}
-
 // registryURL returns the URL of path on the registry, with the scheme
 // the ping used.
 func (t *pullTest) registryURL(path string) string {
@@ -685,7 +546,7 @@ func (t *pullTest) get(method, u, accept, authz string) (*http.Response, error) 
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
 	}
-	resp, err := t.registryClient().Do(req)
+	resp, err := t.client.Do(req)
 	if err != nil {
 		return nil, unwrapURLError(err)
 	}
@@ -704,8 +565,7 @@ func (t *pullTest) manifest(c candidate, authz string) outcome {
 	if err != nil {
 		return t.requestFailed(a, err)
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
+	drain(resp)
 	a.Status = resp.StatusCode
 	digest := resp.Header.Get("Docker-Content-Digest")
 	media := mediaType(resp.Header.Get("Content-Type"))
@@ -784,7 +644,7 @@ func (t *pullTest) requestFailed(a Attempt, err error) outcome {
 	v, _ := Classify(err)
 	a.Error = err.Error()
 	t.record(a)
-	return outcome{verdict: v, msg: a.Step + ": " + a.Error}
+	return outcome{verdict: v, msg: string(a.Step) + ": " + a.Error}
 }
 
 // responseFailed records and classifies an error response of the
@@ -809,80 +669,38 @@ func (t *pullTest) responseFailed(a Attempt, c candidate, resp *http.Response) o
 	}
 	a.Error = msg
 	t.record(a)
-	return outcome{verdict: v, msg: a.Step + ": " + msg}
-}
-
-// manifestDoc is what the blob step needs from a manifest or index.
-type manifestDoc struct {
-	MediaType string `json:"mediaType"`
-	Config    *struct {
-		Digest string `json:"digest"`
-	} `json:"config"`
-	Manifests []struct {
-		Digest    string `json:"digest"`
-		MediaType string `json:"mediaType"`
-		Platform  *struct {
-			OS           string `json:"os"`
-			Architecture string `json:"architecture"`
-		} `json:"platform"`
-	} `json:"manifests"`
+	return outcome{verdict: v, msg: string(a.Step) + ": " + msg}
 }
 
 // configBlob fetches the image's config blob; for an index, that of its
 // first platform image.
 func (t *pullTest) configBlob(c candidate, authz string, body []byte, media string) outcome {
-	var doc manifestDoc
-	if err := json.Unmarshal(body, &doc); err != nil {
+	var man v1.Manifest
+	if err := json.Unmarshal(body, &man); err != nil {
 		return t.blobError(c, "parse manifest: "+err.Error())
 	}
-	if doc.MediaType == "" {
-		doc.MediaType = media
+	if man.MediaType == "" {
+		man.MediaType = types.MediaType(media)
 	}
-	if types.MediaType(doc.MediaType).IsIndex() || (doc.Config == nil && len(doc.Manifests) > 0) {
-		child := ""
-		platform := ""
-		for _, m := range doc.Manifests {
-			if m.Platform != nil && (m.Platform.OS == "unknown" || m.Platform.Architecture == "unknown") {
-				continue // attestation manifests
+	if man.MediaType.IsIndex() || man.Config.Digest == (v1.Hash{}) {
+		var idx v1.IndexManifest
+		if err := json.Unmarshal(body, &idx); err != nil {
+			return t.blobError(c, "parse manifest: "+err.Error())
+		}
+		if man.MediaType.IsIndex() || len(idx.Manifests) > 0 {
+			child, o, ok := t.childManifest(c, authz, idx)
+			if !ok {
+				return o
 			}
-			child = m.Digest
-			if m.Platform != nil {
-				platform = m.Platform.OS + "/" + m.Platform.Architecture
-			}
-			break
-		}
-		if child == "" {
-			return t.blobError(c, "the index lists no platform image")
-		}
-		u := t.registryURL("/manifests/" + child)
-		a := Attempt{Credential: c.label(), Candidate: c.index, Step: StepManifest, Method: http.MethodGet, URL: u}
-		resp, err := t.get(http.MethodGet, u, manifestAccept, authz)
-		if err != nil {
-			return t.requestFailed(a, err)
-		}
-		defer resp.Body.Close()
-		a.Status = resp.StatusCode
-		if resp.StatusCode != http.StatusOK {
-			return t.responseFailed(a, c, resp)
-		}
-		if body, err = io.ReadAll(io.LimitReader(resp.Body, maxManifestSize)); err != nil {
-			return t.requestFailed(a, err)
-		}
-		a.Detail = "platform image " + child
-		if platform != "" {
-			a.Detail += " (" + platform + ")"
-		}
-		t.record(a)
-		doc = manifestDoc{}
-		if err := json.Unmarshal(body, &doc); err != nil {
-			return t.blobError(c, "parse platform manifest: "+err.Error())
+			man = child
 		}
 	}
-	if doc.Config == nil || doc.Config.Digest == "" {
+	if man.Config.Digest == (v1.Hash{}) {
 		t.record(Attempt{Credential: c.label(), Candidate: c.index, Step: StepBlob, Detail: "the manifest has no config blob (schema 1); nothing to fetch"})
 		return outcome{verdict: match.VerdictOK}
 	}
-	u := t.registryURL("/blobs/" + doc.Config.Digest)
+	want := man.Config.Digest.String()
+	u := t.registryURL("/blobs/" + want)
 	a := Attempt{Credential: c.label(), Candidate: c.index, Step: StepBlob, Method: http.MethodGet, URL: u}
 	resp, err := t.get(http.MethodGet, u, "", authz)
 	if err != nil {
@@ -899,17 +717,64 @@ func (t *pullTest) configBlob(c candidate, authz string, body []byte, media stri
 		return t.requestFailed(a, err)
 	}
 	got := "sha256:" + hex.EncodeToString(h.Sum(nil))
-	if strings.HasPrefix(doc.Config.Digest, "sha256:") && got != doc.Config.Digest {
-		a.Error = fmt.Sprintf("config blob digest is %s, want %s", got, doc.Config.Digest)
+	if man.Config.Digest.Algorithm == "sha256" && got != want {
+		a.Error = fmt.Sprintf("config blob digest is %s, want %s", got, want)
 		t.record(a)
 		return outcome{verdict: match.VerdictError, msg: "blob: " + a.Error}
 	}
-	a.Detail = fmt.Sprintf("config %s (%d bytes)", doc.Config.Digest, n)
+	a.Detail = fmt.Sprintf("config %s (%d bytes)", want, n)
 	if final := resp.Request.URL; final.Host != t.reg.RegistryStr() {
 		a.Detail += " served by " + final.Host
 	}
 	t.record(a)
 	return outcome{verdict: match.VerdictOK}
+}
+
+// childManifest reads the first platform image of an index (attestation
+// manifests, of platform unknown/unknown, are skipped). A manifest larger
+// than maxManifestSize is an error, not cut.
+func (t *pullTest) childManifest(c candidate, authz string, idx v1.IndexManifest) (v1.Manifest, outcome, bool) {
+	var child *v1.Descriptor
+	for i, m := range idx.Manifests {
+		if m.Platform != nil && (m.Platform.OS == "unknown" || m.Platform.Architecture == "unknown") {
+			continue
+		}
+		child = &idx.Manifests[i]
+		break
+	}
+	if child == nil {
+		return v1.Manifest{}, t.blobError(c, "the index lists no platform image"), false
+	}
+	u := t.registryURL("/manifests/" + child.Digest.String())
+	a := Attempt{Credential: c.label(), Candidate: c.index, Step: StepManifest, Method: http.MethodGet, URL: u}
+	resp, err := t.get(http.MethodGet, u, manifestAccept, authz)
+	if err != nil {
+		return v1.Manifest{}, t.requestFailed(a, err), false
+	}
+	defer resp.Body.Close()
+	a.Status = resp.StatusCode
+	if resp.StatusCode != http.StatusOK {
+		return v1.Manifest{}, t.responseFailed(a, c, resp), false
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxManifestSize+1))
+	if err != nil {
+		return v1.Manifest{}, t.requestFailed(a, err), false
+	}
+	if len(body) > maxManifestSize {
+		a.Error = fmt.Sprintf("platform manifest larger than %d bytes", maxManifestSize)
+		t.record(a)
+		return v1.Manifest{}, outcome{verdict: match.VerdictError, msg: "manifest: " + a.Error}, false
+	}
+	a.Detail = "platform image " + child.Digest.String()
+	if p := child.Platform; p != nil {
+		a.Detail += " (" + p.OS + "/" + p.Architecture + ")"
+	}
+	t.record(a)
+	var man v1.Manifest
+	if err := json.Unmarshal(body, &man); err != nil {
+		return v1.Manifest{}, t.blobError(c, "parse platform manifest: "+err.Error()), false
+	}
+	return man, outcome{}, true
 }
 
 func (t *pullTest) blobError(c candidate, msg string) outcome {

@@ -76,7 +76,10 @@ func TestCredentialGuard(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			g := &credentialGuard{inner: ok, host: "sso.test", allowHTTP: tt.allowHTTP}
+			gd := guard{allowHTTP: tt.allowHTTP}
+			gd.trust("https", "sso.test")
+			gd.trust("http", "sso.test") // an http realm, trusted only with allowHTTP
+			g := &guardTransport{inner: ok, g: gd}
 			req, _ := http.NewRequest(http.MethodGet, tt.url, nil)
 			if tt.authz {
 				req.Header.Set("Authorization", "Basic eDp5")

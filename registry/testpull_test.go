@@ -90,7 +90,7 @@ func checkNoSecrets(t *testing.T, env *registrytest.Env, res *registry.TestPullR
 func steps(res *registry.TestPullResult) []string {
 	var out []string
 	for _, a := range res.Attempts {
-		s := a.Step
+		s := string(a.Step)
 		if a.Credential != "" {
 			s = a.Credential + " " + s
 		}
@@ -121,7 +121,7 @@ func TestTestPullVerdicts(t *testing.T) {
 		opts        func(o *registry.TestPullOptions)
 		wantVerdict match.Verdict
 		wantKey     func(env *registrytest.Env) string // credential used, "" for none
-		wantAnon    string
+		wantAnon    registry.AnonymousOutcome
 		wantSteps   []string // with REG for the registry key
 		wantInError string
 		check       func(t *testing.T, env *registrytest.Env)

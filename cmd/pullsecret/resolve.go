@@ -144,7 +144,7 @@ func (o *resolveOptions) Run(ctx context.Context) error {
 	}
 	if w.failed > 0 {
 		return withCode(exitCode(w.first), fmt.Errorf("resolve: %d of %d images failed (first: %s, %s)",
-			w.failed, w.total, w.first.Input, w.first.Verdict))
+			w.failed, w.total, w.first.Image, w.first.Verdict))
 	}
 	return nil
 }
@@ -219,14 +219,14 @@ type resolveWriter struct {
 	json   bool
 	total  int
 	failed int
-	first  *registry.ResolveError
+	first  *registry.OutcomeError
 }
 
 func (w *resolveWriter) write(res registry.ResolveResult) error {
 	w.total++
 	if err := res.Err(); err != nil {
 		w.failed++
-		var re *registry.ResolveError
+		var re *registry.OutcomeError
 		if errors.As(err, &re) && w.first == nil {
 			w.first = re
 		}

@@ -181,7 +181,7 @@ func renderTestPull(w io.Writer, r *registry.TestPullResult) {
 		if a.Error != "" {
 			fmt.Fprintf(&b, "; error: %s", a.Error)
 		}
-		line(a.Step, "%s", strings.TrimSpace(b.String()))
+		line(string(a.Step), "%s", strings.TrimSpace(b.String()))
 	}
 	switch {
 	case r.Verdict == match.VerdictOK && r.Credential != nil:
