@@ -17,7 +17,9 @@ import (
 // formulaHash is the hash as secrets.Hash documents it, written out
 // independently of both implementations: SHA-256 of the sorted compact JSON
 // of {"data","immutable" (only when set),"kind":"Secret","name","type"}, the
-// first 10 hex digits with 0, 1, 3, a, e turned into g, h, k, m, t.
+// first 10 hex digits with 0, 1, 3, a, e turned into g, h, k, m, t. Hash is
+// kubectl's code, so this oracle is what catches an upgrade of k8s.io/kubectl
+// that changes the suffix (and so the name of every --append-hash secret).
 func formulaHash(t *testing.T, s *corev1.Secret) string {
 	t.Helper()
 	m := map[string]any{"data": s.Data, "kind": "Secret", "name": s.Name, "type": s.Type}
