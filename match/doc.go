@@ -7,7 +7,10 @@
 // dockercfg only.
 //
 // It must not import net/http, crypto/tls, go-containerregistry or any
-// Kubernetes package (deps_test.go keeps it so). The behaviour contract
+// Kubernetes package (deps_test.go keeps it so). Besides dockercfg it uses
+// one function of docker/cli, credentials.ConvertToHostname (the docker
+// semantics' key-to-host mapping), whose package needs neither HTTP nor
+// TLS. The behaviour contract
 // it implements is docs/matching.md.
 //
 // # References and pull policy
@@ -64,7 +67,8 @@
 // asks for the full repository key (registry spelled "index.docker.io" for
 // Docker Hub), then the registry key ("https://index.docker.io/v1/" for
 // Docker Hub). Each ask takes the exact key, else any key whose host — after
-// removing the scheme and everything from the first '/' — equals it; when
+// removing the scheme and everything from the first '/', docker/cli's
+// credentials.ConvertToHostname — equals it; when
 // several keys share that host docker picks one at random and we take the
 // first. An entry with no credential counts as not found. There are no
 // globs and no namespace keys: "docker.io" and "index.docker.io" are never

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/docker/cli/cli/config/credentials"
 )
 
 // Docker Hub names, as the various consumers spell them.
@@ -254,7 +256,7 @@ func NewKeyring(creds []Credential) *Keyring {
 	byKey := map[string]int{}
 	groups := map[string]int{}
 	for i, c := range k.creds {
-		k.dockerHost[i] = dockerConvertToHostname(c.Key)
+		k.dockerHost[i] = credentials.ConvertToHostname(c.Key)
 		k.podmanHost[i] = podmanNormalizeKey(c.Key)
 		k.looseHost[i] = looseHost(c.Key)
 
@@ -488,45 +490,6 @@ func joinNotes(a, b string) string {
 }
 
 // ---- docker CLI and go-containerregistry DefaultKeychain ----
-
-// dockerConvertToHostname is docker/cli's credentials.ConvertToHostname:
-// for a key with "://", the URL's host[:port]; otherwise the text before
-// the first '/'.
-func dockerConvertToHostname(key string) string {
-	if strings.Contains(key, "://") {
-		if u, err := url.Parse(key); err == nil && u.Hostname() != "" {
-			if u.Port() == "" {
-				return u.Hostname()
-			}
-			return net.JoinHostPort(u.Hostname(), u.Port())
-		}
-		if _, rest, ok := strings.Cut(key, "://"); ok {
-			if h, _, _ := strings.Cut(rest, "/"); h != "" {
-				if strings.Count(h, ":") > 1 && !strings.HasPrefix(h, "[") {
-					j := strings.LastIndexByte(h, ':')
-					if addr, port := h[:j], h[j+1:]; addr != "" && isDigits(port) {
-						return net.JoinHostPort(addr, port)
-					}
-				}
-				return h
-			}
-		}
-	}
-	h, _, _ := strings.Cut(key, "/")
-	return h
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 const (
 	noteGGCRRepoKey  = "go-containerregistry (crane) uses this repository key; the docker CLI looks up registry keys only"

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -400,4 +401,96 @@ func (s *bench500) craneSetup(b *testing.B) (bin, cfgDir string) {
 		b.Fatal(err)
 	}
 	return craneBin, cfgDir
+}
+
+// BenchmarkResolveStream streams 10,000 tags of one repository through
+// ResolveEach (token auth, one Resolver per op) and reports, besides the
+// time, how far the live heap of the whole process grows while streaming.
+// The growth over the heap before the op is sampled (after a GC) each time
+// 2,500 more results have arrived and the workers have stopped at the full
+// window: "live-MB" is the median sample, "peak-live-MB" the largest.
+// "held-refs" is the most references read from the input but not yet
+// delivered. All three stay flat however many references stream (40,000
+// give the same numbers as 10,000); the heap numbers include the
+// in-process registry and whatever else the process runs, and a busy
+// machine raises the peak, so they are measurements, not a test
+// (TestResolveEachHoldsAWindow checks the property by counting).
+func BenchmarkResolveStream(b *testing.B) {
+	const n = 10000
+	env := resolveEnv(b, nil)
+	digest, tags, err := env.TagMany(context.Background(), "app", n)
+	if err != nil {
+		b.Fatal(err)
+	}
+	refs := make([]string, n)
+	for i, tag := range tags {
+		refs[i] = env.Ref("app", tag)
+	}
+	heap := func() int64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return int64(ms.HeapAlloc)
+	}
+	// quiesce waits until the registry has seen no request for 20 ms: the
+	// workers have filled the window and stopped, so requests in flight
+	// (and the garbage they make during the GC) do not count.
+	quiesce := func() {
+		for last := -1; ; {
+			time.Sleep(20 * time.Millisecond)
+			c := env.Count(registrytest.Filter{})
+			if c == last {
+				return
+			}
+			last = c
+		}
+	}
+	var (
+		samples  []float64 // MB
+		peakHeld float64
+	)
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		env.ResetCounts() // the env records every request
+		base := heap()
+		b.StartTimer()
+		r, err := registry.NewResolver(resolveOpts(env))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var delivered, held atomic.Int64
+		seq := func(yield func(string) bool) {
+			for i, s := range refs {
+				held.Store(max(held.Load(), int64(i+1)-delivered.Load()))
+				if !yield(s) {
+					return
+				}
+			}
+		}
+		err = r.ResolveEach(context.Background(), seq, func(res registry.ResolveResult) error {
+			i := delivered.Add(1)
+			if res.Digest != digest || res.Input != refs[i-1] {
+				return fmt.Errorf("result %d: %+v", i-1, res)
+			}
+			if i%2500 == 0 && i < n {
+				b.StopTimer()
+				quiesce()
+				env.ResetCounts()
+				samples = append(samples, float64(heap()-base)/(1<<20))
+				b.StartTimer()
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got := delivered.Load(); got != n {
+			b.Fatalf("%d results, want %d", got, n)
+		}
+		peakHeld = max(peakHeld, float64(held.Load()))
+	}
+	b.ReportMetric(median(samples), "live-MB")
+	b.ReportMetric(slices.Max(samples), "peak-live-MB")
+	b.ReportMetric(peakHeld, "held-refs")
 }
