@@ -2,7 +2,6 @@ package dockercfg
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -47,7 +46,7 @@ type InspectOptions struct {
 }
 
 // InspectEntry is one row of an inspection report. Its JSON field names are
-// a stable interface (SPEC §4).
+// a stable interface (docs/json-output.md#inspect).
 type InspectEntry struct {
 	Source   string   `json:"source"`
 	Key      string   `json:"key"`
@@ -239,18 +238,13 @@ func inspectEntry(src Source, label string, e *Entry, now time.Time, show bool) 
 
 // jwtExpiry returns the exp claim of a JWT-shaped string.
 func jwtExpiry(s string) (time.Time, bool) {
-	parts := strings.Split(s, ".")
-	if len(parts) != 3 || !strings.HasPrefix(s, "eyJ") {
-		return time.Time{}, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
+	if !strings.HasPrefix(s, "eyJ") {
 		return time.Time{}, false
 	}
 	var claims struct {
 		Exp *json.Number `json:"exp"`
 	}
-	if json.Unmarshal(b, &claims) != nil || claims.Exp == nil {
+	if !PeekJWT(s, &claims) || claims.Exp == nil {
 		return time.Time{}, false
 	}
 	f, err := claims.Exp.Float64()

@@ -17,7 +17,7 @@ func TestParseKey(t *testing.T) {
 		raw  string
 		want dockercfg.Key
 	}{
-		// Every Docker Hub alias is one registry (SPEC §1, anchors §A.1).
+		// Every Docker Hub alias is one registry (docs/credentials.md#key-normalisation, docs/matching.md#where-the-consumers-differ).
 		{"https://index.docker.io/v1/", hub},
 		{"https://index.docker.io/v1", hub},
 		{"https://index.docker.io/v2/", hub},
@@ -172,7 +172,7 @@ func TestKeyContains(t *testing.T) {
 		{"quay.io", "ghcr.io", "any/repo", false},
 		{"quay.io/repository-main", "quay.io", "repository-main", true},
 		{"quay.io/repository-main", "quay.io", "repository-main/foo", true},
-		// Segment-aware, unlike the kubelet's string prefix (anchors §11.1).
+		// Segment-aware, unlike the kubelet's string prefix (docs/matching.md#kubelet-semantics).
 		{"quay.io/repo", "quay.io", "repository-main", false},
 		{"quay.io/repository-main", "quay.io", "repository-mainx/y", false},
 		{"quay.io/ns", "quay.io", "other/x", false},

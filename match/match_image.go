@@ -5,7 +5,7 @@ import "fmt"
 // MatchResult is what `pullsecret match IMAGE` reports: the parsed
 // reference, its default pull policy, and the credentials the simulated
 // consumer would try, in order. Its JSON form is the stable `match` output
-// of SPEC §4.
+// of docs/json-output.md#match.
 type MatchResult struct {
 	Image      string     `json:"image"`
 	Kind       Kind       `json:"kind"`

@@ -45,7 +45,7 @@ func TestMatchImage(t *testing.T) {
 	}
 }
 
-// TestMatchResultJSON pins the stable field names of SPEC §4 `match`.
+// TestMatchResultJSON pins the stable field names of docs/json-output.md#match.
 func TestMatchResultJSON(t *testing.T) {
 	t.Parallel()
 	res, err := MatchImage("nginx", nil, SemanticsDocker)

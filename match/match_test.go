@@ -11,7 +11,7 @@ import (
 )
 
 // consumerCase is one row of the cross-anchor matrix
-// (research/anchors-behaviour.md §A): what each consumer picks.
+// (docs/matching.md#where-the-consumers-differ; docs/research/anchors-behaviour.md §A): what each consumer picks.
 type consumerCase struct {
 	name    string
 	creds   []Credential

@@ -42,7 +42,7 @@ const (
 const maxCAFileSize = 4 << 20
 
 // NetworkOptions are the settings of every command that talks to a
-// registry (SPEC §0.2). The zero value means: system roots, HTTPS only,
+// registry (docs/registry.md#network-options). The zero value means: system roots, HTTPS only,
 // 30 s per request, 3 retries, no address overrides.
 type NetworkOptions struct {
 	// CAFile names a PEM file of extra CA certificates to trust, in

@@ -81,7 +81,7 @@ type ResolveOptions struct {
 }
 
 // ResolveResult is the outcome of resolving one reference. Its JSON form
-// is an element of the stable resolve "results" (SPEC §4).
+// is an element of the stable resolve "results" (docs/json-output.md#resolve).
 type ResolveResult struct {
 	// Input is the reference as given.
 	Input string `json:"input"`

@@ -102,7 +102,7 @@ const (
 )
 
 // TestPullResult is the outcome of a pull test of one image. Its JSON
-// form is an element of the stable test-pull "results" (SPEC §4).
+// form is an element of the stable test-pull "results" (docs/json-output.md#test-pull).
 type TestPullResult struct {
 	// Image is the image as given; Reference its normalised form.
 	Image     string `json:"image"`
@@ -146,7 +146,7 @@ func (r *TestPullResult) Err() error {
 
 // TestPull tests whether image can be pulled with creds as the consumer
 // opts.Semantics (the kubelet by default) would pull it, step by step
-// (SPEC §3.3): the candidate credentials in the consumer's order; GET /v2/
+// (docs/registry.md#test-pull): the candidate credentials in the consumer's order; GET /v2/
 // (the challenge, its realm and whether it is delegated to another host);
 // per candidate a token from the realm, then HEAD of the manifest (and GET
 // to read the error body when HEAD fails); with opts.Blobs the config

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/match"
 )
 
@@ -165,20 +165,6 @@ func drain(resp *http.Response) {
 	resp.Body.Close()
 }
 
-// jwtPayload decodes the payload of a JWT without verifying it; ok is
-// false when tok is not a JWT. It is the package's one JWT peek.
-func jwtPayload(tok string, v any) (ok bool) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return false
-	}
-	return json.Unmarshal(payload, v) == nil
-}
-
 // tokenAccess decodes the access claim of a JWT without verifying it:
 // "type:name:actions" strings. ok is false when tok is not a JWT or has no
 // access claim.
@@ -190,7 +176,7 @@ func tokenAccess(tok string) (access []string, ok bool) {
 			Actions []string `json:"actions"`
 		} `json:"access"`
 	}
-	if !jwtPayload(tok, &claims) || claims.Access == nil {
+	if !dockercfg.PeekJWT(tok, &claims) || claims.Access == nil {
 		return nil, false
 	}
 	access = []string{}

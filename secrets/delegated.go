@@ -19,7 +19,7 @@ const MaxDerivedNameLength = 63
 var ErrInvalidAuthServer = errors.New("invalid auth server")
 
 // DelegatedOptions describe the secrets for a registry that delegates
-// authentication to a token server on another host (SPEC §2.3).
+// authentication to a token server on another host (docs/manifests.md#delegated-pairs).
 type DelegatedOptions struct {
 	// Registry is the registry as HOST[:PORT][/PATH] (a scheme and a /v1/
 	// or /v2/ suffix are accepted and dropped). Required.

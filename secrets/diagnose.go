@@ -81,7 +81,7 @@ type Problem struct {
 }
 
 // Diagnosis is the report of Inventory.Diagnose; its JSON form is the stable
-// diagnose output of SPEC §4.
+// diagnose output of docs/json-output.md#diagnose.
 type Diagnosis struct {
 	Pods []PodDiagnosis `json:"pods"`
 }
@@ -307,7 +307,7 @@ func namespaceOf(m metav1.ObjectMeta) string {
 func objectKey(m metav1.ObjectMeta) string { return namespaceOf(m) + "/" + m.Name }
 
 // Diagnose predicts every container image pull of every pod read so far,
-// as the kubelet would pull it (see the package documentation of auth for
+// as the kubelet would pull it (see docs/matching.md#kubelet-semantics for
 // the keyring rules):
 //
 //   - the effective pull secrets are the pod's imagePullSecrets, else its

@@ -15,7 +15,7 @@ func TestAppendHash(t *testing.T) {
 		immutable               *bool
 		want                    string
 	}{
-		// anchors-behaviour.md §1, checked against kubectl.
+		// docs/manifests.md#--append-hash and docs/research/anchors-behaviour.md §1, checked against kubectl.
 		{"kubectl example", "my-secret", "", dockercfg.DockerHubKey, "u", "p", nil, "my-secret-66d74866gh"},
 		// kubectl-create.jsonl appendhash-yaml.
 		{"conformance vector", "regcred", "", "quay.io", "alice", "alice-secret", nil, "regcred-k8gdk62fd4"},

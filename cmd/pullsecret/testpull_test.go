@@ -146,7 +146,7 @@ func TestTestPullCLI(t *testing.T) {
 	}
 }
 
-// checkJSONShape asserts the stable field names of SPEC §4 test-pull.
+// checkJSONShape asserts the stable field names of docs/json-output.md#test-pull.
 func checkJSONShape(t *testing.T, out string) {
 	t.Helper()
 	var doc map[string]any
