@@ -29,10 +29,12 @@ func EncodeAuth(username, password string) string {
 // DecodeAuth decodes an auth value the way the kubelet does: padded standard
 // base64 when the value ends in "=", unpadded otherwise; the user name ends at
 // the first colon. It also reports whether the value was unpadded base64 that
-// docker and podman would reject.
+// docker and podman would reject. As in the kubelet, the padding test ignores
+// surrounding white space, so a padded value with a trailing newline
+// ("dXNlcjpwYQ==\n") decodes.
 func DecodeAuth(auth string) (username, password string, unpadded bool, err error) {
 	var b []byte
-	if strings.HasSuffix(auth, "=") {
+	if strings.HasSuffix(strings.TrimSpace(auth), "=") {
 		b, err = base64.StdEncoding.DecodeString(auth)
 	} else {
 		b, err = base64.RawStdEncoding.DecodeString(auth)

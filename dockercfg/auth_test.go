@@ -32,6 +32,10 @@ func TestDecodeAuth(t *testing.T) {
 		{name: "robot account", auth: b64("robot$ns+ci:TOKEN"), user: "robot$ns+ci", pass: "TOKEN"},
 		// encoding/base64 skips \r and \n, as the kubelet's decoder does.
 		{name: "wrapped", auth: "dXNlcjpw\nYXNz", user: "user", pass: "pass"},
+		// The kubelet tests the padding on the trimmed value
+		// (credentialprovider config.go decodeDockerConfigFieldAuth).
+		{name: "padded, trailing newline", auth: "dXNlcjpwYQ==\n", user: "user", pass: "pa"},
+		{name: "padded, trailing CRLF", auth: "dXNlcjpwYQ==\r\n", user: "user", pass: "pa"},
 		{name: "no colon", auth: b64("justatokenvalue"), wantErr: dockercfg.ErrAuthNoColon, secretInAuth: "justatokenvalue"},
 		{name: "empty", auth: "", wantErr: dockercfg.ErrAuthNoColon},
 		{name: "empty user", auth: b64(":hunter2-password"), wantErr: dockercfg.ErrAuthEmptyUsername, secretInAuth: "hunter2-password"},

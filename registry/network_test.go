@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"errors"
-	"github.com/pullsecret/pullsecret/match"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/pullsecret/pullsecret/match"
 )
 
 func TestNetworkOptionsValidate(t *testing.T) {
@@ -159,12 +160,15 @@ func TestTransportRetries(t *testing.T) {
 
 func TestTransportRetryRespectsDeadline(t *testing.T) {
 	t.Parallel()
-	srv, n := countingServer(t, []int{429, 429, 429, 429}, http.Header{"Retry-After": {"5"}})
+	srv, n := countingServer(t, []int{429, 429, 429, 429}, http.Header{"Retry-After": {"300"}})
 	rt, err := NetworkOptions{}.Transport()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	// Retry-After (300 s, capped at MaxRetryAfter = 10 s) passes the
+	// deadline (9 s): the transport must not wait at all. Waiting would
+	// take the whole 9 s, far beyond any slowness of a loaded machine.
+	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 	start := time.Now()
@@ -173,7 +177,7 @@ func TestTransportRetryRespectsDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if d := time.Since(start); d > 500*time.Millisecond {
+	if d := time.Since(start); d > 8*time.Second {
 		t.Errorf("waited %v although Retry-After passes the deadline", d)
 	}
 	if resp.StatusCode != http.StatusTooManyRequests || n.Load() != 1 {
@@ -184,8 +188,12 @@ func TestTransportRetryRespectsDeadline(t *testing.T) {
 func TestTransportTimeout(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
+	var headerHits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/body" {
+		switch r.URL.Path {
+		case "/headers":
+			headerHits.Add(1)
+		case "/body":
 			w.Header().Set("Content-Length", "10")
 			w.WriteHeader(200)
 			io.WriteString(w, "12345")
@@ -197,32 +205,45 @@ func TestTransportTimeout(t *testing.T) {
 		}
 	}))
 	t.Cleanup(func() { close(release); srv.Close() })
-	rt, err := NetworkOptions{Timeout: 200 * time.Millisecond}.Transport()
-	if err != nil {
-		t.Fatal(err)
+	client := func(timeout time.Duration) *http.Client {
+		rt, err := NetworkOptions{Timeout: timeout}.Transport()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &http.Client{Transport: rt}
 	}
-	client := &http.Client{Transport: rt}
 
-	start := time.Now()
-	_, err = client.Get(srv.URL + "/headers")
+	// Headers that never come: a timeout, classified as such, and not
+	// retried (counted at the server, not timed).
+	_, err := client(200 * time.Millisecond).Get(srv.URL + "/headers")
 	if !errors.Is(err, match.ErrTimeout) {
 		t.Errorf("slow headers: %v, want ErrTimeout", err)
 	}
 	if v, _ := Classify(err); v != match.VerdictTimeout {
 		t.Errorf("Classify(%v) = %s", err, v)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("timed out after %v (retried?)", d)
+	if n := headerHits.Load(); n != 1 {
+		t.Errorf("the timed-out request was sent %d times, want 1 (no retry)", n)
 	}
 
-	resp, err := client.Get(srv.URL + "/body")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	_, err = io.ReadAll(resp.Body)
-	if !errors.Is(err, match.ErrTimeout) {
-		t.Errorf("stalled body: %v, want ErrTimeout", err)
+	// A body that stalls after its headers: the timeout bounds the whole
+	// request, body included. Under load the headers themselves may miss
+	// a short timeout, which is a timeout too; the timeout doubles until
+	// the headers arrive, so that the stalled-body path is always taken.
+	for timeout := 200 * time.Millisecond; ; timeout *= 2 {
+		resp, err := client(timeout).Get(srv.URL + "/body")
+		if err != nil {
+			if !errors.Is(err, match.ErrTimeout) || timeout > 30*time.Second {
+				t.Fatalf("GET /body with timeout %v: %v", timeout, err)
+			}
+			continue
+		}
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !errors.Is(err, match.ErrTimeout) {
+			t.Errorf("stalled body: %v, want ErrTimeout", err)
+		}
+		break
 	}
 }
 

@@ -351,14 +351,12 @@ func TestTestPullTimeout(t *testing.T) {
 	env.SetFault(registrytest.HostRegistry, registrytest.Fault{Route: registrytest.RouteManifest, Delay: 10 * time.Second})
 	opts := registry.TestPullOptions{Network: netOpts(env)}
 	opts.Network.Timeout = 500 * time.Millisecond
-	start := time.Now()
+	// The manifest answers after 10 s, so a timeout verdict shows that the
+	// 500 ms timeout ended the request (no wall-clock bound: load cannot
+	// break this test).
 	res := testPull(t, env.Ref("team/app", "1"), []match.Credential{cred(env.RegistryHost, "alice", alicePass)}, opts)
-	elapsed := time.Since(start)
 	if res.Verdict != match.VerdictTimeout {
 		t.Fatalf("verdict %q (%s)", res.Verdict, res.Error)
-	}
-	if elapsed > opts.Network.Timeout+time.Second {
-		t.Errorf("returned after %v, want within timeout + 1s", elapsed)
 	}
 	if res.Anonymous != "" {
 		t.Errorf("anonymous tried after a timeout: %q", res.Anonymous)

@@ -390,7 +390,7 @@ func TestFaults(t *testing.T) {
 	if _, err := ping(100 * time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("delayed ping: %v, want deadline exceeded", err)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 30*time.Second { // the fault delays a minute
 		t.Errorf("delayed ping took %v", d)
 	}
 
