@@ -1,9 +1,10 @@
 package registry
 
 import (
-	"github.com/pullsecret/pullsecret/match"
 	"testing"
 	"time"
+
+	"github.com/pullsecret/pullsecret/match"
 )
 
 func TestTokenLifetime(t *testing.T) {
