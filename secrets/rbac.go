@@ -1,12 +1,16 @@
 package secrets
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/pullsecret/pullsecret/dockercfg"
 )
 
 // ImagePullerRole is the OpenShift ClusterRole that allows pulling images
@@ -20,8 +24,18 @@ const (
 	allServiceAccountsGroup   = "system:serviceaccounts"
 )
 
-// ErrInvalidSubject: a subject name that cannot be bound.
-var ErrInvalidSubject = errors.New("invalid subject")
+// Errors of AddImagePullers.
+var (
+	// ErrInvalidSubject: a subject name that cannot be bound.
+	ErrInvalidSubject = errors.New("invalid subject")
+	// ErrNoRoleBinding: the input holds no RoleBinding that the selector
+	// names.
+	ErrNoRoleBinding = errors.New("no RoleBinding")
+	// ErrRoleRefMismatch: the RoleBinding binds another role than the
+	// ClusterRole system:image-puller; roleRef cannot be changed (the API
+	// server refuses the update), so subjects cannot be added to it.
+	ErrRoleRefMismatch = errors.New("roleRef cannot be changed")
+)
 
 // ParseSubject turns a user or group name into an RBAC subject, as oc policy
 // add-role-to-user and add-role-to-group write them:
@@ -100,4 +114,196 @@ func ImagePullerBinding(namespace, name string, subjects []rbacv1.Subject) *rbac
 		rb.Subjects = append(rb.Subjects, s)
 	}
 	return rb
+}
+
+// AddSubjects returns existing followed by the subjects of add it does not
+// hold yet, and how many were added. As oc policy add-role-to-user compares
+// them, subjects are the same when kind, name and namespace are (apiGroup is
+// ignored); existing subjects are kept as they are, in their order.
+func AddSubjects(existing, add []rbacv1.Subject) ([]rbacv1.Subject, int) {
+	type id struct{ kind, name, namespace string }
+	seen := map[id]bool{}
+	out := make([]rbacv1.Subject, 0, len(existing)+len(add))
+	for _, s := range existing {
+		seen[id{s.Kind, s.Name, s.Namespace}] = true
+		out = append(out, s)
+	}
+	n := 0
+	for _, s := range add {
+		k := id{s.Kind, s.Name, s.Namespace}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, s)
+		n++
+	}
+	return out, n
+}
+
+// ImagePullerSelector chooses the RoleBinding AddImagePullers extends.
+// Empty fields select any.
+type ImagePullerSelector struct {
+	Namespace string // the binding's metadata.namespace
+	Name      string // the binding's metadata.name
+}
+
+// ImagePullerUpdate is the result of AddImagePullers.
+type ImagePullerUpdate struct {
+	// Binding is the RoleBinding with every field as read and its subjects
+	// extended. Encode prints it.
+	Binding *unstructured.Unstructured
+	// Namespace and Name are the binding's.
+	Namespace, Name string
+	// Added are the subjects added, in order; empty when the binding
+	// already held all of them (Binding is then unchanged).
+	Added []rbacv1.Subject
+	// Kept counts the requested subjects the binding already held.
+	Kept int
+}
+
+// AddImagePullers adds subjects to an existing RoleBinding to the
+// ClusterRole system:image-puller, as oc policy add-role-to-user and
+// add-role-to-group do with a binding found on the server. data is what
+// kubectl get rolebinding -o yaml|json prints: a RoleBinding, a List of
+// them, or any manifest stream (documents reads it); file names it in
+// errors only.
+//
+// The binding extended is, among the RoleBindings sel selects, the first
+// that already grants every subject (it is returned unchanged, as oc
+// leaves it), else the first whose roleRef is the ClusterRole
+// system:image-puller. Subjects are added after the existing ones, without
+// repeating one the binding holds (AddSubjects). Every other field (labels,
+// annotations, resourceVersion, fields this module does not know) is kept.
+//
+// Errors: ErrNoRoleBinding when sel selects no RoleBinding;
+// ErrRoleRefMismatch when none selected binds system:image-puller (roleRef
+// is immutable: a new binding is needed); ErrNotManifest for an object that
+// does not decode. Errors start with file.
+func AddImagePullers(file string, data []byte, sel ImagePullerSelector, subjects []rbacv1.Subject) (*ImagePullerUpdate, error) {
+	if len(data) > dockercfg.MaxFileSize {
+		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", file, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
+	}
+	var found []foundBinding
+	for doc, err := range documents(data) {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+		if err := collectRoleBindings(doc.JSON, 0, &found); err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", file, doc.N, err)
+		}
+	}
+	var selected []foundBinding
+	for _, b := range found {
+		if (sel.Namespace == "" || b.rb.Namespace == sel.Namespace) && (sel.Name == "" || b.rb.Name == sel.Name) {
+			selected = append(selected, b)
+		}
+	}
+	if len(selected) == 0 {
+		return nil, fmt.Errorf("%s: %w%s (found %d)", file, ErrNoRoleBinding, sel.describe(), len(found))
+	}
+	var pick *foundBinding
+	for i, b := range selected {
+		if !isImagePullerRef(b.rb.RoleRef) {
+			continue
+		}
+		if pick == nil {
+			pick = &selected[i]
+		}
+		if _, n := AddSubjects(b.rb.Subjects, subjects); n == 0 {
+			pick = &selected[i]
+			break
+		}
+	}
+	if pick == nil {
+		b := selected[0]
+		return nil, fmt.Errorf("%s: RoleBinding %s/%s binds %s %s, not ClusterRole %s: %w; bind %s in a new RoleBinding of another name",
+			file, b.rb.Namespace, b.rb.Name, b.rb.RoleRef.Kind, b.rb.RoleRef.Name, ImagePullerRole, ErrRoleRefMismatch, ImagePullerRole)
+	}
+	merged, n := AddSubjects(pick.rb.Subjects, subjects)
+	up := &ImagePullerUpdate{
+		Binding: &unstructured.Unstructured{Object: pick.obj}, Namespace: pick.rb.Namespace, Name: pick.rb.Name,
+		Added: merged[len(pick.rb.Subjects):], Kept: len(uniqueSubjects(subjects)) - n,
+	}
+	if n == 0 {
+		return up, nil
+	}
+	list, ok := pick.obj["subjects"].([]any)
+	if !ok {
+		list = nil
+	}
+	for _, s := range up.Added {
+		m := map[string]any{"kind": s.Kind, "name": s.Name}
+		if s.APIGroup != "" {
+			m["apiGroup"] = s.APIGroup
+		}
+		if s.Namespace != "" {
+			m["namespace"] = s.Namespace
+		}
+		list = append(list, m)
+	}
+	pick.obj["subjects"] = list
+	return up, nil
+}
+
+// uniqueSubjects returns subjects without repeats (AddSubjects' identity).
+func uniqueSubjects(subjects []rbacv1.Subject) []rbacv1.Subject {
+	u, _ := AddSubjects(nil, subjects)
+	return u
+}
+
+// describe says what sel selects, for ErrNoRoleBinding.
+func (sel ImagePullerSelector) describe() string {
+	s := ""
+	if sel.Name != "" {
+		s += fmt.Sprintf(" named %q", sel.Name)
+	}
+	if sel.Namespace != "" {
+		s += fmt.Sprintf(" in namespace %q", sel.Namespace)
+	}
+	return s
+}
+
+// foundBinding is a RoleBinding read by AddImagePullers: typed, and as read.
+type foundBinding struct {
+	rb  rbacv1.RoleBinding
+	obj map[string]any
+}
+
+// collectRoleBindings appends the RoleBindings of the object js (or of the
+// items of a v1 List) to found.
+func collectRoleBindings(js []byte, depth int, found *[]foundBinding) error {
+	var o object
+	if err := json.Unmarshal(js, &o); err != nil {
+		return fmt.Errorf("%w: %s", ErrNotManifest, jsonKindOf(js))
+	}
+	group, _, _ := strings.Cut(o.APIVersion, "/")
+	switch {
+	case o.APIVersion == "v1" && strings.HasSuffix(o.Kind, "List"):
+		if depth >= maxListDepth {
+			return fmt.Errorf("Lists nested more than %d deep", maxListDepth)
+		}
+		for _, item := range o.Items {
+			if err := collectRoleBindings(item, depth+1, found); err != nil {
+				return err
+			}
+		}
+	case o.Kind == "RoleBinding" && group == rbacv1.GroupName:
+		var b foundBinding
+		if err := json.Unmarshal(js, &b.rb); err != nil {
+			return fmt.Errorf("%w: decode RoleBinding: %w", ErrNotManifest, cleanDecodeError(err))
+		}
+		if err := json.Unmarshal(js, &b.obj); err != nil {
+			return fmt.Errorf("%w: decode RoleBinding: %w", ErrNotManifest, cleanDecodeError(err))
+		}
+		*found = append(*found, b)
+	}
+	return nil
+}
+
+// isImagePullerRef reports whether ref is the ClusterRole
+// system:image-puller (apiGroup rbac.authorization.k8s.io, or empty as
+// the API server defaults it).
+func isImagePullerRef(ref rbacv1.RoleRef) bool {
+	return ref.Kind == "ClusterRole" && ref.Name == ImagePullerRole && (ref.APIGroup == rbacv1.GroupName || ref.APIGroup == "")
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/validation/path"
 
+	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
 )
 
@@ -23,11 +25,18 @@ as oc policy add-role-to-user / add-role-to-group system:image-puller creates it
 system:serviceaccount:NS:NAME is a ServiceAccount; system:serviceaccounts:NS,
 system:serviceaccounts, system:authenticated and system:unauthenticated are
 groups; any other name is a user. --user and --group name users and groups
-explicitly. Repeated subjects are listed once. kubectl apply replaces the
-subjects of an existing RoleBinding of the same name: use --name for a binding
-of its own.`,
+explicitly. Repeated subjects are listed once.
+
+kubectl apply replaces the subjects of an existing RoleBinding of the same
+name. To add to a binding that exists, as oc policy add-role-to-* does, give
+it with -f EXISTING (kubectl get rolebinding NAME -n NS -o yaml, or a List):
+the subjects are added to it, every other field kept; its roleRef must be the
+ClusterRole system:image-puller. -n and --name then select the binding.
+  kubectl get rolebinding system:image-puller -n project-b -o yaml |
+    pullsecret grant-pull -f - system:serviceaccounts:project-a | kubectl apply -f -`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` whose images the subjects may pull (required)"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` whose images the subjects may pull (required without -f)"},
+			&cli.StringFlag{Name: "filename", Aliases: []string{"f"}, Usage: "`EXISTING` RoleBinding to add the subjects to (kubectl get rolebinding -o yaml; - for stdin)"},
 			&cli.GenericFlag{Name: "user", Value: &stringList{}, Usage: "user `NAME` (repeatable)"},
 			&cli.GenericFlag{Name: "group", Value: &stringList{}, Usage: "group `NAME` (repeatable)"},
 			&cli.StringFlag{Name: "name", Usage: "name of the RoleBinding (default: system:image-puller, as oc names it)"},
@@ -42,6 +51,7 @@ type grantPullOptions struct {
 	e         *env
 	output    string
 	namespace string
+	existing  string // -f
 	name      string
 	nameSet   bool
 	args      []string
@@ -53,6 +63,7 @@ type grantPullOptions struct {
 // Complete reads the flags and arguments.
 func (o *grantPullOptions) Complete(c *cli.Context) error {
 	o.output, o.namespace = c.String("output"), c.String("namespace")
+	o.existing = c.String("filename")
 	o.name, o.nameSet = c.String("name"), c.IsSet("name")
 	o.args = c.Args().Slice()
 	o.users, o.groups = grantPullValues(c, "user"), grantPullValues(c, "group")
@@ -66,11 +77,13 @@ func (o *grantPullOptions) Validate() error {
 		return usagef("grant-pull: --output %q: want yaml or json", o.output)
 	}
 	ns := o.namespace
-	if ns == "" {
+	switch {
+	case ns == "" && o.existing == "":
 		return usagef("grant-pull: -n/--namespace is required (the namespace whose images are pulled)")
-	}
-	if err := secrets.ValidateNamespace(ns); err != nil {
-		return fmt.Errorf("grant-pull: --namespace %q: %w", ns, err)
+	case ns != "":
+		if err := secrets.ValidateNamespace(ns); err != nil {
+			return fmt.Errorf("grant-pull: --namespace %q: %w", ns, err)
+		}
 	}
 	if o.nameSet {
 		if o.name == "" {
@@ -121,11 +134,43 @@ func (o *grantPullOptions) collectSubjects() ([]rbacv1.Subject, error) {
 	return subjects, nil
 }
 
-// Run prints the RoleBinding (secrets.ImagePullerBinding).
+// Run prints the RoleBinding: a new one (secrets.ImagePullerBinding), or
+// with -f the existing one with the subjects added
+// (secrets.AddImagePullers).
 func (o *grantPullOptions) Run(context.Context) error {
+	if o.existing != "" {
+		return o.runExisting()
+	}
 	rb := secrets.ImagePullerBinding(o.namespace, o.name, o.subjects)
-	fmt.Fprintf(o.e.stderr, "pullsecret: note: kubectl apply replaces the subjects of an existing RoleBinding %s/%s; use --name for a separate binding\n", o.namespace, rb.Name)
+	hint := "; to add to it, pass it with -f (kubectl get rolebinding " + rb.Name + " -n " + o.namespace + " -o yaml | pullsecret grant-pull -f - ...)"
+	if !o.nameSet {
+		hint += ", or use --name for a separate binding"
+	}
+	fmt.Fprintf(o.e.stderr, "pullsecret: note: kubectl apply replaces the subjects of an existing RoleBinding %s/%s%s\n", o.namespace, rb.Name, hint)
 	return secrets.Encode(o.e.stdout, o.output, rb)
+}
+
+// runExisting reads the -f file and prints its binding with the subjects
+// added, saying on stderr what changed.
+func (o *grantPullOptions) runExisting() error {
+	label, data, err := grantPullRead(o.e, o.existing)
+	if err != nil {
+		return fmt.Errorf("grant-pull: -f: %w", err)
+	}
+	up, err := secrets.AddImagePullers(label, data, secrets.ImagePullerSelector{Namespace: o.namespace, Name: o.name}, o.subjects)
+	if err != nil {
+		return fmt.Errorf("grant-pull: %w", err)
+	}
+	if len(up.Added) == 0 {
+		fmt.Fprintf(o.e.stderr, "pullsecret: RoleBinding %s/%s already grants every subject: unchanged\n", up.Namespace, up.Name)
+	} else {
+		noun := "subjects"
+		if len(up.Added) == 1 {
+			noun = "subject"
+		}
+		fmt.Fprintf(o.e.stderr, "pullsecret: added %d %s to RoleBinding %s/%s (%d already bound)\n", len(up.Added), noun, up.Namespace, up.Name, up.Kept)
+	}
+	return secrets.Encode(o.e.stdout, o.output, up.Binding)
 }
 
 // grantPullValues returns the values of a repeatable stringList flag.
@@ -134,4 +179,18 @@ func grantPullValues(c *cli.Context, flag string) []string {
 		return l.values
 	}
 	return nil
+}
+
+// grantPullRead reads the -f file, "-" for standard input, and returns the
+// name to use in errors.
+func grantPullRead(e *env, file string) (string, []byte, error) {
+	if file != "-" {
+		data, err := dockercfg.ReadFile(file)
+		return file, data, err
+	}
+	data, err := io.ReadAll(io.LimitReader(e.stdin, dockercfg.MaxFileSize+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("read standard input: %w", err)
+	}
+	return "standard input", data, nil
 }
