@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
@@ -162,6 +163,10 @@ type Inventory struct {
 	pods    []podEntry
 	sas     map[string]*corev1.ServiceAccount
 	secrets map[string]secretEntry
+	// bindings are the RoleBindings and ClusterRoleBindings read;
+	// bindingNS the namespaces with at least one RoleBinding.
+	bindings  []*rbacBinding
+	bindingNS map[string]bool
 }
 
 type podEntry struct {
@@ -192,7 +197,8 @@ type workload struct {
 
 // Add reads the manifests of file name (used in errors only): YAML streams,
 // JSON objects (one, or several one after another) and v1 Lists holding Pods, Deployments, StatefulSets,
-// DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts and Secrets.
+// DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts, Secrets,
+// RoleBindings and ClusterRoleBindings (rbac.authorization.k8s.io).
 // Other kinds are skipped. Objects without a namespace are in "default".
 // A later object of the same kind, namespace and name replaces an earlier
 // ServiceAccount or Secret.
@@ -266,6 +272,20 @@ func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
 			inv.sas = map[string]*corev1.ServiceAccount{}
 		}
 		inv.sas[objectKey(sa.ObjectMeta)] = &sa
+	case (o.Kind == "RoleBinding" || o.Kind == "ClusterRoleBinding") && strings.HasPrefix(o.APIVersion, rbacv1.GroupName+"/"):
+		var rb rbacv1.RoleBinding // a ClusterRoleBinding has the same fields
+		if err := json.Unmarshal(js, &rb); err != nil {
+			return fail("decode %s: %w", o.Kind, cleanDecodeError(err))
+		}
+		b := &rbacBinding{kind: o.Kind, name: rb.Name, roleRef: rb.RoleRef, subjects: rb.Subjects}
+		if o.Kind == "RoleBinding" {
+			b.namespace = namespaceOf(rb.ObjectMeta)
+			if inv.bindingNS == nil {
+				inv.bindingNS = map[string]bool{}
+			}
+			inv.bindingNS[b.namespace] = true
+		}
+		inv.bindings = append(inv.bindings, b)
 	case core && o.Kind == "Pod":
 		var p corev1.Pod
 		if err := json.Unmarshal(js, &p); err != nil {
@@ -396,6 +416,7 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 			cd.Problems = append(cd.Problems, Problem{SeverityNote, "imagePullPolicy Never: the kubelet never pulls; the image must already be on the node"})
 		}
 		inv.predict(cd, podRing, nodeRing, missing, broken)
+		inv.checkInternalRegistry(cd, ns, sa)
 		pd.Containers = append(pd.Containers, cd)
 	}
 	for _, c := range p.spec.InitContainers {
@@ -474,6 +495,55 @@ func raiseMissing(cd *ContainerDiagnosis) {
 	for i, p := range cd.Problems {
 		if p.Severity == SeverityWarning && strings.Contains(p.Message, "is not in the input") {
 			cd.Problems[i].Severity = SeverityError
+		}
+	}
+}
+
+// checkInternalRegistry checks a pull from OpenShift's integrated registry
+// (InternalRegistryHost) against the grants in the input, after predict; see
+// docs/manifests.md#diagnose. The registry authorizes the identity of the
+// credential the kubelet sends: taken to be the pod's ServiceAccount when a
+// usable credential (or a missing secret) is there, as OpenShift gives every
+// ServiceAccount a dockercfg pull secret holding its token; anonymous when
+// none is. The image's project (the first path component) must grant that
+// identity the ClusterRole system:image-puller; a ServiceAccount's own
+// project does (OpenShift's system:image-pullers RoleBinding), anonymous
+// pulls get no such exception.
+func (inv *Inventory) checkInternalRegistry(cd *ContainerDiagnosis, ns, sa string) {
+	if cd.Prediction == PredictFail {
+		return
+	}
+	ref, err := match.ParseReference(cd.Image)
+	if err != nil || !InternalRegistryHost(ref.Registry) {
+		return
+	}
+	project, _, _ := strings.Cut(ref.Repository, "/")
+	add := func(sev Severity, format string, args ...any) {
+		cd.Problems = append(cd.Problems, Problem{sev, fmt.Sprintf(format, args...)})
+	}
+	fix := fmt.Sprintf("pullsecret grant-pull -n %s %s%s:%s | kubectl apply -f -", project, serviceAccountUserPrefix, ns, sa)
+	anonymous := cd.Prediction == PredictAnonymous
+	id, who := serviceAccountIdentity(ns, sa), "ServiceAccount "+ns+"/"+sa
+	if anonymous {
+		id, who = anonymousIdentity(), "anonymous pulls (system:unauthenticated)"
+		add(SeverityNote, "%s is OpenShift's internal registry, which refuses anonymous pulls unless project %s grants system:image-puller to system:unauthenticated: pods authenticate with their ServiceAccount's token, from the pull secret OpenShift generates for it (%s-dockercfg-*, added to the ServiceAccount's imagePullSecrets once provisioned)", ref.Registry, project, sa)
+	} else if project == ns {
+		add(SeverityNote, "internal registry, same project: ServiceAccount %s/%s may pull from %s (OpenShift's system:image-pullers RoleBinding grants system:serviceaccounts:%s in every project)", ns, sa, project, ns)
+		return
+	}
+	outcome, why := imagePullGrant(inv.bindings, project, inv.bindingNS[project], id)
+	switch outcome {
+	case grantAllowed:
+		add(SeverityNote, "internal registry: project %s grants system:image-puller to %s: %s", project, who, why)
+	case grantDenied:
+		cd.Prediction = PredictFail
+		add(SeverityError, "internal registry: project %s does not grant system:image-puller to %s (none of its RoleBindings in the input does): the pull is refused; grant it: %s", project, who, fix)
+	default:
+		cd.Prediction = PredictUnknown
+		if why != "" {
+			add(SeverityWarning, "internal registry: %s; whether that role allows pulling from project %s (get imagestreams/layers) is not checked; to grant it: %s", why, project, fix)
+		} else {
+			add(SeverityWarning, "internal registry: no RoleBinding of project %s in the input, so whether it grants system:image-puller to %s is unknown (add kubectl get rolebindings -n %s -o yaml to the input); to grant it: %s", project, who, project, fix)
 		}
 	}
 }

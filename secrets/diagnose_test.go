@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -316,5 +317,69 @@ func TestDiagnosisJSONNamedTypes(t *testing.T) {
 	}
 	if b, _ := json.Marshal(secrets.PodDiagnosis{}); !strings.Contains(string(b), `"pullSecretsFrom":""`) {
 		t.Errorf("no pull secrets: %s", b)
+	}
+}
+
+// TestDiagnoseInternalRegistry: a pull from another project of OpenShift's
+// internal registry needs that project's system:image-puller grant to the
+// identity the registry sees (the pod's ServiceAccount with its generated
+// dockercfg secret, else anonymous).
+func TestDiagnoseInternalRegistry(t *testing.T) {
+	t.Parallel()
+	pods, err := os.ReadFile("testdata/diagnose/internal-pods.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const fix = "pullsecret grant-pull -n project-b system:serviceaccount:project-a:default"
+	type want map[string]secrets.Prediction // "pod/container" -> prediction
+	tests := []struct {
+		bindings string // file under testdata/diagnose, "" for none
+		want     want
+		// a message of app/cross that must be there
+		message string
+	}{
+		{"", want{"app/cross": secrets.PredictUnknown, "app/same": secrets.PredictOK, "app/route": secrets.PredictUnknown, "app/fqdn": secrets.PredictUnknown, "anon/cross": secrets.PredictUnknown}, fix},
+		{"granted-group.yaml", want{"app/cross": secrets.PredictOK, "app/same": secrets.PredictOK, "app/route": secrets.PredictOK, "app/fqdn": secrets.PredictOK, "anon/cross": secrets.PredictFail}, "RoleBinding project-b/system:image-puller"},
+		{"granted-other.yaml", want{"app/cross": secrets.PredictFail, "app/same": secrets.PredictOK, "app/route": secrets.PredictFail, "app/fqdn": secrets.PredictFail, "anon/cross": secrets.PredictFail}, fix},
+		{"granted-cluster.yaml", want{"app/cross": secrets.PredictOK, "app/same": secrets.PredictOK, "app/route": secrets.PredictOK, "app/fqdn": secrets.PredictOK, "anon/cross": secrets.PredictUnknown}, "ClusterRoleBinding everyone-pulls"},
+		{"granted-edit.yaml", want{"app/cross": secrets.PredictUnknown, "app/same": secrets.PredictOK, "app/route": secrets.PredictUnknown, "app/fqdn": secrets.PredictUnknown, "anon/cross": secrets.PredictFail}, "ClusterRole edit"},
+		{"granted-anonymous.yaml", want{"app/cross": secrets.PredictFail, "app/same": secrets.PredictOK, "app/route": secrets.PredictFail, "app/fqdn": secrets.PredictFail, "anon/cross": secrets.PredictAnonymous}, fix},
+	}
+	for _, tt := range tests {
+		t.Run(tt.bindings, func(t *testing.T) {
+			t.Parallel()
+			var inv secrets.Inventory
+			if err := inv.Add("internal-pods.yaml", pods); err != nil {
+				t.Fatal(err)
+			}
+			if tt.bindings != "" {
+				data, err := os.ReadFile("testdata/diagnose/" + tt.bindings)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := inv.Add(tt.bindings, data); err != nil {
+					t.Fatal(err)
+				}
+			}
+			d := inv.Diagnose(nil)
+			got := want{}
+			var messages []string
+			for _, p := range d.Pods {
+				for _, c := range p.Containers {
+					got[p.Name+"/"+c.Name] = c.Prediction
+					if p.Name+"/"+c.Name == "app/cross" {
+						for _, pr := range c.Problems {
+							messages = append(messages, string(pr.Severity)+": "+pr.Message)
+						}
+					}
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("predictions (-want +got):\n%s", diff)
+			}
+			if !strings.Contains(strings.Join(messages, "\n"), tt.message) {
+				t.Errorf("app/cross problems lack %q:\n%s", tt.message, strings.Join(messages, "\n"))
+			}
+		})
 	}
 }

@@ -307,3 +307,138 @@ func collectRoleBindings(js []byte, depth int, found *[]foundBinding) error {
 func isImagePullerRef(ref rbacv1.RoleRef) bool {
 	return ref.Kind == "ClusterRole" && ref.Name == ImagePullerRole && (ref.APIGroup == rbacv1.GroupName || ref.APIGroup == "")
 }
+
+// Host names of OpenShift's integrated image registry (InternalRegistryHost).
+const (
+	// internalRegistryService is the registry's Service, the name image
+	// streams publish (dockerImageRepository) and pods pull by.
+	internalRegistryService = "image-registry.openshift-image-registry.svc"
+	// internalRegistryPort is the port the Service listens on.
+	internalRegistryPort = "5000"
+	// internalRegistryRoutePrefix starts the host of the registry's default
+	// route (spec.defaultRoute: true): default-route-openshift-image-registry.APPS_DOMAIN.
+	internalRegistryRoutePrefix = "default-route-openshift-image-registry."
+)
+
+// InternalRegistryHost reports whether host (host[:port] of an image
+// reference) is OpenShift's integrated registry: its Service
+// image-registry.openshift-image-registry.svc (or .svc.cluster.local) on
+// port 5000, or its default route default-route-openshift-image-registry.*
+// (any port). Other routes, the Service's cluster IP and the Service
+// without port 5000 (nothing listens there) are not recognised.
+func InternalRegistryHost(host string) bool {
+	host = strings.ToLower(host)
+	if strings.HasPrefix(host, internalRegistryRoutePrefix) && len(host) > len(internalRegistryRoutePrefix) {
+		return true
+	}
+	h, port, ok := strings.Cut(host, ":")
+	return ok && port == internalRegistryPort && (h == internalRegistryService || h == internalRegistryService+".cluster.local")
+}
+
+// rbacBinding is a RoleBinding (namespace set) or a ClusterRoleBinding
+// (namespace empty) read by Inventory.Add.
+type rbacBinding struct {
+	kind, namespace, name string
+	roleRef               rbacv1.RoleRef
+	subjects              []rbacv1.Subject
+}
+
+func (b *rbacBinding) String() string {
+	if b.namespace == "" {
+		return b.kind + " " + b.name
+	}
+	return b.kind + " " + b.namespace + "/" + b.name
+}
+
+// pullIdentity is who the integrated registry authorizes: a user name and
+// its groups, as the API server's authenticators give them.
+type pullIdentity struct {
+	user   string
+	groups []string
+	// sa is the ServiceAccount ("NS/NAME") the user is, or "".
+	sa string
+}
+
+// serviceAccountIdentity is the identity of a ServiceAccount token.
+func serviceAccountIdentity(ns, name string) pullIdentity {
+	return pullIdentity{
+		user:   serviceAccountUserPrefix + ns + ":" + name,
+		groups: []string{allServiceAccountsGroup, serviceAccountGroupPrefix + ns, "system:authenticated"},
+		sa:     ns + "/" + name,
+	}
+}
+
+// anonymousIdentity is the identity of a request without credentials.
+func anonymousIdentity() pullIdentity {
+	return pullIdentity{user: "system:anonymous", groups: []string{"system:unauthenticated"}}
+}
+
+// subjectFor returns the subject of b that names id, and whether one does:
+// a ServiceAccount subject for id's ServiceAccount, a User subject for its
+// user name, a Group subject for one of its groups.
+func (b *rbacBinding) subjectFor(id pullIdentity) (rbacv1.Subject, bool) {
+	for _, s := range b.subjects {
+		switch s.Kind {
+		case rbacv1.ServiceAccountKind:
+			ns := s.Namespace
+			if ns == "" {
+				ns = b.namespace
+			}
+			if id.sa != "" && ns+"/"+s.Name == id.sa {
+				return s, true
+			}
+		case rbacv1.UserKind:
+			if s.Name == id.user {
+				return s, true
+			}
+		case rbacv1.GroupKind:
+			for _, g := range id.groups {
+				if s.Name == g {
+					return s, true
+				}
+			}
+		}
+	}
+	return rbacv1.Subject{}, false
+}
+
+// grantOutcome is what the bindings in the input say about an image pull
+// from a project of the integrated registry.
+type grantOutcome int
+
+const (
+	grantUnknown grantOutcome = iota // no binding of the project in the input, or another role bound
+	grantAllowed                     // a binding grants system:image-puller to the identity
+	grantDenied                      // the project's bindings are in the input; none grants it
+)
+
+// imagePullGrant decides whether bindings let id pull from project: a
+// RoleBinding in project or a ClusterRoleBinding whose roleRef is the
+// ClusterRole system:image-puller and one of whose subjects names id
+// allows it (why names the binding and subject). Another role bound to id
+// makes the outcome unknown (its rules are not in the input). Without a
+// RoleBinding of project in the input (haveProject false) the outcome is
+// unknown, else denied.
+func imagePullGrant(bindings []*rbacBinding, project string, haveProject bool, id pullIdentity) (outcome grantOutcome, why string) {
+	var other []string
+	for _, b := range bindings {
+		if b.namespace != "" && b.namespace != project {
+			continue
+		}
+		s, ok := b.subjectFor(id)
+		if !ok {
+			continue
+		}
+		if isImagePullerRef(b.roleRef) {
+			return grantAllowed, fmt.Sprintf("%s (subject %s %s)", b, s.Kind, s.Name)
+		}
+		other = append(other, fmt.Sprintf("%s binds %s %s", b, b.roleRef.Kind, b.roleRef.Name))
+	}
+	switch {
+	case len(other) > 0:
+		return grantUnknown, strings.Join(other, "; ")
+	case haveProject:
+		return grantDenied, ""
+	}
+	return grantUnknown, ""
+}

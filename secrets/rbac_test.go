@@ -212,3 +212,25 @@ func FuzzAddImagePullers(f *testing.F) {
 		}
 	})
 }
+
+func TestInternalRegistryHost(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"image-registry.openshift-image-registry.svc:5000":               true,
+		"image-registry.openshift-image-registry.svc.cluster.local:5000": true,
+		"IMAGE-REGISTRY.openshift-image-registry.svc:5000":               true,
+		"default-route-openshift-image-registry.apps.example.com":        true,
+		"default-route-openshift-image-registry.apps.example.com:443":    true,
+		"image-registry.openshift-image-registry.svc":                    false, // nothing listens on 443
+		"image-registry.openshift-image-registry.svc:443":                false,
+		"image-registry.openshift-image-registry.svc.cluster.local":      false,
+		"default-route-openshift-image-registry.":                        false,
+		"registry.example.com:5000":                                      false,
+		"image-registry.openshift-image-registry.svc.example.com:5000":   false,
+		"my-route-openshift-image-registry.apps.example.com":             false,
+	} {
+		if got := InternalRegistryHost(host); got != want {
+			t.Errorf("InternalRegistryHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

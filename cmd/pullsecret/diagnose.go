@@ -230,6 +230,14 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 			secretsLine = "none (ServiceAccount " + p.ServiceAccount + ")"
 		}
 		fmt.Fprintf(w, "  pull secrets: %s\n", secretsLine)
+		common := commonProblems(p.Containers)
+		if common != nil {
+			for _, pr := range p.Containers[0].Problems {
+				if common[pr] {
+					fmt.Fprintf(w, "  %s: %s\n", pr.Severity, pr.Message)
+				}
+			}
+		}
 		for _, ctr := range p.Containers {
 			policy := string(ctr.PullPolicy)
 			if ctr.PullPolicyDefaulted {
@@ -246,9 +254,40 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 			for j, cr := range ctr.Credentials {
 				fmt.Fprintf(w, "    credential %d: %s  user %q  from %s  (%s)\n", j+1, cr.Key, cr.Username, cr.Source, cr.Reason)
 			}
+			shown := map[secrets.Problem]bool{}
 			for _, pr := range ctr.Problems {
+				if common[pr] || shown[pr] {
+					continue
+				}
+				shown[pr] = true
 				fmt.Fprintf(w, "    %s: %s\n", pr.Severity, pr.Message)
 			}
 		}
 	}
+}
+
+// commonProblems returns the problems every container of a pod has (the
+// pod's own findings, such as a missing ServiceAccount), which the text
+// report prints once under the pod; nil for a pod with fewer than two
+// containers.
+func commonProblems(ctrs []*secrets.ContainerDiagnosis) map[secrets.Problem]bool {
+	if len(ctrs) < 2 {
+		return nil
+	}
+	common := map[secrets.Problem]bool{}
+	for _, pr := range ctrs[0].Problems {
+		common[pr] = true
+	}
+	for _, c := range ctrs[1:] {
+		has := map[secrets.Problem]bool{}
+		for _, pr := range c.Problems {
+			has[pr] = true
+		}
+		for pr := range common {
+			if !has[pr] {
+				delete(common, pr)
+			}
+		}
+	}
+	return common
 }

@@ -232,3 +232,29 @@ func TestDiagnoseCLIVerify(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnoseNotesOncePerPod: a finding about the pod (its ServiceAccount
+// missing from the input) is printed once, not under every container.
+func TestDiagnoseNotesOncePerPod(t *testing.T) {
+	t.Parallel()
+	const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec:
+  initContainers: [{name: init, image: "docker.io/library/busybox:1"}]
+  containers: [{name: a, image: "docker.io/library/nginx:1"}, {name: b, image: "docker.io/library/redis:7"}]
+`
+	r := runCLI(t, pod, nil, "diagnose", "-f", "-")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if n := strings.Count(r.stdout, "ServiceAccount shop/default is not in the input"); n != 1 {
+		t.Errorf("the ServiceAccount note is printed %d times, want once:\n%s", n, r.stdout)
+	}
+	// Each container's own finding stays under it.
+	for _, img := range []string{"docker.io/library/busybox", "docker.io/library/nginx", "docker.io/library/redis"} {
+		if n := strings.Count(r.stdout, "no credential matches "+img); n != 1 {
+			t.Errorf("the note for %s is printed %d times, want once:\n%s", img, n, r.stdout)
+		}
+	}
+}
