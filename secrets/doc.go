@@ -63,13 +63,18 @@
 // append to and remove from imagePullSecrets and secrets, keeping order and
 // never duplicating. ImagePullerBinding builds the RoleBinding to ClusterRole
 // system:image-puller that oc policy add-role-to-user/-group creates, and
-// ParseSubject follows oc's subject rules.
+// ParseSubject follows oc's subject rules. AddImagePullers adds subjects to
+// an existing such binding read from kubectl get output (AddSubjects
+// deduplicates as oc does: kind, name, namespace), keeping every other
+// field; a binding to another role is ErrRoleRefMismatch.
 //
 // # Diagnosing pulls
 //
-// Inventory collects Pods, workloads, ServiceAccounts and Secrets from
-// manifests; Diagnose predicts every container's pull as the kubelet would
-// make it: effective pull policy and pull secrets, the credentials tried in
-// order (package match's kubelet keyring), and the secrets it would skip,
-// ignore or fail on.
+// Inventory collects Pods, workloads, ServiceAccounts, Secrets, RoleBindings
+// and ClusterRoleBindings from manifests; Diagnose predicts every
+// container's pull as the kubelet would make it: effective pull policy and
+// pull secrets, the credentials tried in order (package match's kubelet
+// keyring), and the secrets it would skip, ignore or fail on. A pull from
+// another project of OpenShift's internal registry (InternalRegistryHost)
+// is also checked against that project's system:image-puller grants.
 package secrets

@@ -21,14 +21,17 @@ func newDiagnoseCommand(e *env) *cli.Command {
 		Name:      "diagnose",
 		Usage:     "predict image pulls (ImagePullBackOff) of Pods and workloads from their manifests",
 		ArgsUsage: "-f MANIFESTS...",
-		Description: "Reads Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts\n" +
-			"and Secrets (e.g. kubectl get deploy,sa,secret -o yaml) and, for every container image, reports the\n" +
-			"pull policy, the effective pull secrets (the pod's, else its ServiceAccount's), secrets that are\n" +
-			"missing, ignored or malformed, and the credentials the kubelet tries, in order (pod secrets, then\n" +
-			"--node-config). Predictions: ok (credentials exist), anonymous (none match: works for public\n" +
-			"images only), unknown (none match and a referenced secret is missing), fail (a malformed pull\n" +
-			"secret breaks every pull of the pod, or an invalid image). --verify also test-pulls each image\n" +
-			"with those credentials and predicts from the verdict. Exit 1 when any pull is predicted to fail.",
+		Description: "Reads Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts,\n" +
+			"Secrets, RoleBindings and ClusterRoleBindings (e.g. kubectl get deploy,sa,secret,rolebinding -o yaml)\n" +
+			"and, for every container image, reports the pull policy, the effective pull secrets (the pod's, else\n" +
+			"its ServiceAccount's), secrets that are missing, ignored or malformed, and the credentials the kubelet\n" +
+			"tries, in order (pod secrets, then --node-config). Predictions: ok (credentials exist), anonymous\n" +
+			"(none match: works for public images only), unknown (none match and a referenced secret is missing),\n" +
+			"fail (a malformed pull secret breaks every pull of the pod, or an invalid image). An image of\n" +
+			"OpenShift's internal registry (image-registry.openshift-image-registry.svc:5000/PROJECT/...) in\n" +
+			"another project is also checked against PROJECT's system:image-puller grants in the input (unknown\n" +
+			"without them). --verify also test-pulls each image with those credentials and predicts from the\n" +
+			"verdict. Exit 1 when any pull is predicted to fail.",
 		Flags: append([]cli.Flag{
 			&cli.GenericFlag{Name: "filename", Value: files, Usage: "manifests `FILE` (YAML stream, JSON or List; - for stdin; repeatable; also -f FILE)"},
 			// A separate hidden flag sharing the value: an alias would
