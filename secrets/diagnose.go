@@ -111,7 +111,7 @@ type PodDiagnosis struct {
 	// PullSecretsFrom is PullSecretsFromPod when the pod lists
 	// imagePullSecrets, PullSecretsFromServiceAccount when they come from
 	// its ServiceAccount, PullSecretsFromNone ("") when there are none.
-	PullSecretsFrom PullSecretsFrom       `json:"pullSecretsFrom"`
+	PullSecretsFrom PullSecretsFrom       `json:"pullSecretsFrom,omitempty"`
 	Containers      []*ContainerDiagnosis `json:"containers"`
 }
 
@@ -120,10 +120,10 @@ type ContainerDiagnosis struct {
 	Name string `json:"name"`
 	// Type is ContainerRegular, ContainerInit or ContainerEphemeral.
 	Type  ContainerType `json:"type"`
-	Image string        `json:"image"`
+	Image string        `json:"image,omitempty"`
 	// PullPolicy is the explicit imagePullPolicy, else the default
 	// Kubernetes derives from the image.
-	PullPolicy match.PullPolicy `json:"pullPolicy"`
+	PullPolicy match.PullPolicy `json:"pullPolicy,omitempty"`
 	// PullPolicyDefaulted reports that PullPolicy was derived.
 	PullPolicyDefaulted bool `json:"pullPolicyDefaulted"`
 	// PullSecrets are the effective imagePullSecrets names, in order.
