@@ -4,8 +4,8 @@ import "fmt"
 
 // MatchResult is what `pullsecret match IMAGE` reports: the parsed
 // reference, its default pull policy, and the credentials the simulated
-// consumer would try, in order. Its JSON form is the stable `match` output
-// of docs/json-output.md#match.
+// consumer would try, in order. Its JSON form is the element of the stable
+// `match` report's "results" (docs/json-output.md#match).
 type MatchResult struct {
 	Image      string     `json:"image"`
 	Kind       Kind       `json:"kind"`

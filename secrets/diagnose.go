@@ -123,7 +123,7 @@ type ContainerDiagnosis struct {
 	Image string        `json:"image,omitempty"`
 	// PullPolicy is the explicit imagePullPolicy, else the default
 	// Kubernetes derives from the image.
-	PullPolicy match.PullPolicy `json:"pullPolicy,omitempty"`
+	PullPolicy match.PullPolicy `json:"pullPolicy"`
 	// PullPolicyDefaulted reports that PullPolicy was derived.
 	PullPolicyDefaulted bool `json:"pullPolicyDefaulted"`
 	// PullSecrets are the effective imagePullSecrets names, in order.
