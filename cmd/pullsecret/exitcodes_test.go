@@ -11,12 +11,12 @@ import (
 )
 
 // exitNets are the registries the exit-code table runs against: one that
-// works, one that answers nothing in time, one whose ping answers 403 and
-// one whose ping answers 404, plus a port nothing listens on and a host
+// works, one that answers nothing in time, ones whose ping answers 401
+// without a challenge, 403 and 404, plus a port nothing listens on and a host
 // name that never resolves (.onion names are refused by the resolver
 // without a DNS query, RFC 7686, so the test stays on loopback).
 type exitNets struct {
-	ok, slow, ping403, ping404 *registrytest.Env
+	ok, slow, ping401, ping403, ping404 *registrytest.Env
 	closed                     string // registry.test:PORT, nothing listening
 	closedResolve              string // --resolve for closed
 	dns                        string // a host that does not resolve
@@ -30,9 +30,10 @@ type exitFiles struct {
 
 func newExitNets(t *testing.T) *exitNets {
 	t.Helper()
-	n := &exitNets{ok: testPullEnv(t), slow: testPullEnv(t), ping403: testPullEnv(t), ping404: testPullEnv(t)}
+	n := &exitNets{ok: testPullEnv(t), slow: testPullEnv(t), ping401: testPullEnv(t), ping403: testPullEnv(t), ping404: testPullEnv(t)}
 	// Every request to the slow registry waits (until the client gives up).
 	n.slow.SetFault(registrytest.HostRegistry, registrytest.Fault{Delay: time.Minute})
+	n.ping401.SetFault(registrytest.HostRegistry, registrytest.Fault{Route: registrytest.RoutePing, Status: 401})
 	n.ping403.SetFault(registrytest.HostRegistry, registrytest.Fault{Route: registrytest.RoutePing, Status: 403})
 	n.ping404.SetFault(registrytest.HostRegistry, registrytest.Fault{Route: registrytest.RoutePing, Status: 404})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -166,6 +167,7 @@ func TestExitCodes(t *testing.T) {
 		{name: "login --check/success", args: withNet(ok, "login", ok.RegistryHost, "--to", writeFile(t, "c1.json", "{}"), "-u", "alice", "--password-stdin", "--check"), stdin: pw, want: exitOK},
 		{name: "login --check/unauthorized", args: withNet(ok, "login", ok.RegistryHost, "--to", writeFile(t, "c2.json", "{}"), "-u", "alice", "--password-stdin", "--check"), stdin: tpWrongPass, want: exitRejected},
 		{name: "login --check/not found", args: withNet(n.ping404, "login", n.ping404.RegistryHost, "--to", writeFile(t, "c3.json", "{}"), "-u", "alice", "--password-stdin", "--check"), stdin: pw, want: exitError},
+		{name: "login --check/401 without challenge", args: withNet(n.ping401, "login", n.ping401.RegistryHost, "--to", writeFile(t, "c9.json", "{}"), "-u", "alice", "--password-stdin", "--check"), stdin: pw, want: exitError},
 		{name: "login --check/forbidden", args: withNet(n.ping403, "login", n.ping403.RegistryHost, "--to", writeFile(t, "c4.json", "{}"), "-u", "alice", "--password-stdin", "--check"), stdin: pw, want: exitRejected},
 		{name: "login --check/network", args: closed("login", n.closed, "--to", writeFile(t, "c5.json", "{}"), "-u", "alice", "--password-stdin", "--check"), stdin: pw, want: exitNetwork},
 		{name: "login --check/dns", args: []string{"login", n.dns, "--to", writeFile(t, "c6.json", "{}"), "-u", "alice", "--password-stdin", "--check"}, stdin: pw, want: exitNetwork},
@@ -175,6 +177,9 @@ func TestExitCodes(t *testing.T) {
 		// delegated: realm discovery.
 		{name: "delegated/success", args: withNet(ok, "delegated", "--registry", ok.RegistryHost, "-u", "alice", "--password-stdin"), stdin: pw, want: exitOK},
 		{name: "delegated/not found", args: withNet(n.ping404, "delegated", "--registry", n.ping404.RegistryHost, "-u", "alice", "--password-stdin"), stdin: pw, want: exitError},
+		// Discovery sends no credentials: a 401 without a challenge is a
+		// broken answer, not a rejection.
+		{name: "delegated/401 without challenge", args: withNet(n.ping401, "delegated", "--registry", n.ping401.RegistryHost, "-u", "alice", "--password-stdin"), stdin: pw, want: exitError},
 		{name: "delegated/forbidden", args: withNet(n.ping403, "delegated", "--registry", n.ping403.RegistryHost, "-u", "alice", "--password-stdin"), stdin: pw, want: exitRejected},
 		{name: "delegated/network", args: closed("delegated", "--registry", n.closed, "-u", "alice", "--password-stdin"), stdin: pw, want: exitNetwork},
 		{name: "delegated/dns", args: []string{"delegated", "--registry", n.dns, "-u", "alice", "--password-stdin"}, stdin: pw, want: exitNetwork},
