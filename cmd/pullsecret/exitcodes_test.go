@@ -17,10 +17,10 @@ import (
 // without a DNS query, RFC 7686, so the test stays on loopback).
 type exitNets struct {
 	ok, slow, ping401, ping403, ping404 *registrytest.Env
-	closed                     string // registry.test:PORT, nothing listening
-	closedResolve              string // --resolve for closed
-	dns                        string // a host that does not resolve
-	files                      exitFiles
+	closed                              string // registry.test:PORT, nothing listening
+	closedResolve                       string // --resolve for closed
+	dns                                 string // a host that does not resolve
+	files                               exitFiles
 }
 
 // exitFiles are the input files of the table.
