@@ -50,13 +50,13 @@ type InspectOptions struct {
 type InspectEntry struct {
 	Source   string   `json:"source"`
 	Key      string   `json:"key"`
-	Registry string   `json:"registry"`
-	Path     string   `json:"path"`
-	Username string   `json:"username"`
+	Registry string   `json:"registry,omitempty"`
+	Path     string   `json:"path,omitempty"`
+	Username string   `json:"username,omitempty"`
 	Kind     string   `json:"kind"`
 	Email    string   `json:"email,omitempty"`
 	Helper   string   `json:"helper,omitempty"`
-	Secret   string   `json:"secret"` // redacted description: length and short hash
+	Secret   string   `json:"secret,omitempty"` // redacted description: length and short hash
 	Password string   `json:"password,omitempty"`
 	Warnings []string `json:"warnings"`
 }

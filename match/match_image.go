@@ -4,15 +4,15 @@ import "fmt"
 
 // MatchResult is what `pullsecret match IMAGE` reports: the parsed
 // reference, its default pull policy, and the credentials the simulated
-// consumer would try, in order. Its JSON form is the stable `match` output
-// of docs/json-output.md#match.
+// consumer would try, in order. Its JSON form is the element of the stable
+// `match` report's "results" (docs/json-output.md#match).
 type MatchResult struct {
 	Image      string     `json:"image"`
 	Kind       Kind       `json:"kind"`
 	Registry   string     `json:"registry"`
 	Repository string     `json:"repository"`
-	Tag        string     `json:"tag"`
-	Digest     string     `json:"digest"`
+	Tag        string     `json:"tag,omitempty"`
+	Digest     string     `json:"digest,omitempty"`
 	PullPolicy PullPolicy `json:"pullPolicy"`
 	Semantics  Semantics  `json:"semantics"`
 	// Credentials are in the order the consumer tries them; empty means an
@@ -37,7 +37,7 @@ type MatchedCredential struct {
 	Key string `json:"key"`
 	// MatchedKey is the key as the consumer saw it (see Match.MatchedKey).
 	MatchedKey string `json:"matchedKey,omitempty"`
-	Username   string `json:"username"`
+	Username   string `json:"username,omitempty"`
 	Source     string `json:"source"`
 	// Reason is one of the Reason constants.
 	Reason Reason `json:"reason"`

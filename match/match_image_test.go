@@ -56,7 +56,7 @@ func TestMatchResultJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"image":"nginx","kind":"tag","registry":"docker.io","repository":"library/nginx","tag":"latest","digest":"","pullPolicy":"Always","semantics":"docker","credentials":[]}`
+	want := `{"image":"nginx","kind":"tag","registry":"docker.io","repository":"library/nginx","tag":"latest","pullPolicy":"Always","semantics":"docker","credentials":[]}`
 	if string(b) != want {
 		t.Errorf("JSON:\n got %s\nwant %s", b, want)
 	}
@@ -76,10 +76,13 @@ func TestMatchResultJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &generic); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"image", "kind", "registry", "repository", "tag", "digest", "pullPolicy", "semantics", "credentials"} {
+	for _, k := range []string{"image", "kind", "registry", "repository", "digest", "pullPolicy", "semantics", "credentials"} {
 		if _, ok := generic[k]; !ok {
 			t.Errorf("JSON lacks %q: %s", k, b)
 		}
+	}
+	if _, ok := generic["tag"]; ok {
+		t.Errorf("a digest-only reference has a tag: %s", b)
 	}
 	c := generic["credentials"].([]any)[0].(map[string]any)
 	for _, k := range []string{"key", "username", "source", "reason"} {
@@ -168,7 +171,7 @@ func ExampleMatchImage() {
 	// kubelet tries robot (quay.io, registry)
 	// docker uses robot
 	// podman uses robot
-	// {"image":"quay.io/repository-main/app:1.2","kind":"tag","registry":"quay.io","repository":"repository-main/app","tag":"1.2","digest":"","pullPolicy":"IfNotPresent","semantics":"kubelet","credentials":[{"key":"quay.io/repo","matchedKey":"quay.io/repo","username":"repo-robot","source":"secret team-a/repo","reason":"path-prefix","note":"…"},{"key":"quay.io","matchedKey":"quay.io","username":"robot","source":"secret team-a/quay","reason":"registry"}]}
+	// {"image":"quay.io/repository-main/app:1.2","kind":"tag","registry":"quay.io","repository":"repository-main/app","tag":"1.2","pullPolicy":"IfNotPresent","semantics":"kubelet","credentials":[{"key":"quay.io/repo","matchedKey":"quay.io/repo","username":"repo-robot","source":"secret team-a/repo","reason":"path-prefix","note":"…"},{"key":"quay.io","matchedKey":"quay.io","username":"robot","source":"secret team-a/quay","reason":"registry"}]}
 }
 
 func ExampleParseReference() {

@@ -54,7 +54,7 @@ func CheckLogin(ctx context.Context, server string, cred match.Credential, opts 
 	}
 	pr, err := ping(ctx, rt, reg, opts.PlainHTTP)
 	if err != nil {
-		return nil, err
+		return nil, withClass(err)
 	}
 	var red redactor
 	red.addCredential(cred)
@@ -64,7 +64,7 @@ func CheckLogin(ctx context.Context, server string, cred match.Credential, opts 
 	}
 	g, realm, err := pr.trust(opts.PlainHTTP)
 	if err != nil {
-		return nil, err
+		return nil, withClass(err)
 	}
 	client := newClient(rt, g)
 	switch {
@@ -82,7 +82,7 @@ func CheckLogin(ctx context.Context, server string, cred match.Credential, opts 
 				// Either means the credentials do not log in.
 				return fail(fmt.Errorf("%w: fetch token from %s: %s", match.ErrUnauthorized, realm, ve.msg))
 			}
-			return fail(fmt.Errorf("fetch token from %s: %w", realm, err))
+			return fail(withClass(fmt.Errorf("fetch token from %s: %w", realm, err)))
 		}
 		red.addToken(rep.token)
 		return &LoginCheck{Host: k.Host, Checked: true}, nil
@@ -107,4 +107,18 @@ func CheckLogin(ctx context.Context, server string, cred match.Credential, opts 
 		return fail(fmt.Errorf("%w: %s rejected the credentials of %q (HTTP %d)", match.ErrUnauthorized, req.URL.Host, cred.Username, resp.StatusCode))
 	}
 	return fail(fmt.Errorf("%s answered HTTP %d to the credential check", req.URL.Host, resp.StatusCode))
+}
+
+// withClass returns err wrapping the sentinel of its failure class
+// ([Classify]): a ping that fails on DNS, TLS or a timeout says so to
+// errors.Is, as a failed token request does. An error that already wraps a
+// sentinel, or has none (VerdictError), is returned as it is.
+func withClass(err error) error {
+	if _, ok := match.VerdictOf(err); ok {
+		return err
+	}
+	if _, sentinel := Classify(err); sentinel != nil {
+		return fmt.Errorf("%w: %w", sentinel, err)
+	}
+	return err
 }

@@ -2,6 +2,8 @@ package registry_test
 
 import (
 	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -48,6 +50,45 @@ func TestCheckLogin(t *testing.T) {
 			}
 			if res.Checked != tt.wantChecked {
 				t.Errorf("Checked = %t, want %t", res.Checked, tt.wantChecked)
+			}
+		})
+	}
+}
+
+// TestCheckLoginFailureClasses checks that every failure of the check,
+// the ping included, wraps the sentinel of its class, as TestPull's do.
+func TestCheckLoginFailureClasses(t *testing.T) {
+	t.Parallel()
+	token, _ := tokenEnv(t, nil)
+	denied, _ := tokenEnv(t, nil)
+	denied.SetFault(registrytest.HostRegistry, registrytest.Fault{Route: registrytest.RoutePing, Status: 403})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "registry.test:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	tests := []struct {
+		name    string
+		server  string
+		opts    registry.NetworkOptions
+		wantErr error
+	}{
+		{"connection refused", closed, registry.NetworkOptions{Resolve: []string{closed + ":127.0.0.1"}}, match.ErrNetwork},
+		// .onion names are refused without a DNS query (RFC 7686).
+		{"name does not resolve", "unreachable.onion", registry.NetworkOptions{}, match.ErrNetwork},
+		{"unknown certificate authority", token.RegistryHost, registry.NetworkOptions{Resolve: token.ResolveArgs()}, match.ErrTLS},
+		{"ping forbidden", denied.RegistryHost, netOpts(denied), match.ErrForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := registry.CheckLogin(t.Context(), tt.server, cred(tt.server, "alice", alicePass), tt.opts)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("CheckLogin error %v, want %v", err, tt.wantErr)
+			}
+			if strings.Contains(err.Error(), alicePass) {
+				t.Errorf("error shows the password: %v", err)
 			}
 		})
 	}

@@ -87,16 +87,16 @@ type ResolveResult struct {
 	Input string `json:"input"`
 	// Reference is the pinned reference "REGISTRY/REPOSITORY@DIGEST"
 	// ("docker.io/library/ruby@sha256:…"); "" on failure.
-	Reference string `json:"reference"`
+	Reference string `json:"reference,omitempty"`
 	// Digest is the digest the reference is pinned to: the manifest the
 	// tag points at, or with a platform the platform's manifest.
-	Digest string `json:"digest"`
+	Digest string `json:"digest,omitempty"`
 	// MediaType is the media type of the manifest Digest names.
-	MediaType string `json:"mediaType"`
+	MediaType string `json:"mediaType,omitempty"`
 	// Platform is the platform ("linux/arm64/v8") of the manifest chosen
 	// from an index; "" when no platform was asked for or the tag names a
 	// single image.
-	Platform string `json:"platform"`
+	Platform string `json:"platform,omitempty"`
 	// IndexDigest is the digest of the index or manifest list the platform
 	// manifest was chosen from (what a kubelet or containerd would pin).
 	IndexDigest string `json:"indexDigest,omitempty"`
@@ -106,7 +106,7 @@ type ResolveResult struct {
 	// Credential names the credential used; nil for anonymous access.
 	Credential *CredentialRef `json:"credential,omitempty"`
 	// Error explains a failure in one line; "" when ok.
-	Error string `json:"error"`
+	Error string `json:"error,omitempty"`
 }
 
 // Err returns nil when the reference resolved, else an *OutcomeError with

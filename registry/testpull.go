@@ -65,7 +65,7 @@ type TestPullOptions struct {
 // CredentialRef names a credential in reports, without its secret.
 type CredentialRef struct {
 	Key      string `json:"key"`
-	Username string `json:"username"`
+	Username string `json:"username,omitempty"`
 	Source   string `json:"source"`
 }
 
@@ -74,7 +74,7 @@ type CredentialRef struct {
 type Attempt struct {
 	// Credential is the candidate's key, AnonymousLabel, or "" for steps
 	// that use no credential (ping).
-	Credential string `json:"credential"`
+	Credential string `json:"credential,omitempty"`
 	// Candidate is the candidate's 1-based position in the consumer's
 	// order; 0 for ping and anonymous attempts.
 	Candidate int `json:"candidate,omitempty"`
@@ -84,9 +84,9 @@ type Attempt struct {
 	Method string `json:"method,omitempty"`
 	URL    string `json:"url,omitempty"`
 	// Status is the HTTP status, 0 when no response arrived.
-	Status int `json:"status"`
+	Status int `json:"status,omitempty"`
 	// Error explains a failure; "" on success.
-	Error string `json:"error"`
+	Error string `json:"error,omitempty"`
 	// Detail says what succeeded (a digest, a challenge, granted scopes).
 	Detail string `json:"detail,omitempty"`
 }
@@ -106,18 +106,18 @@ const (
 type TestPullResult struct {
 	// Image is the image as given; Reference its normalised form.
 	Image     string `json:"image"`
-	Reference string `json:"reference"`
+	Reference string `json:"reference,omitempty"`
 	// Verdict is VerdictOK or a failure class.
 	Verdict match.Verdict `json:"verdict"`
 	// Credential is the credential that pulled the image; nil for an
 	// anonymous pull or a failure.
-	Credential *CredentialRef `json:"credential"`
+	Credential *CredentialRef `json:"credential,omitempty"`
 	// Realm is the Bearer realm of the registry's challenge, if any;
 	// Delegated reports that it is on another host.
-	Realm     string `json:"realm"`
+	Realm     string `json:"realm,omitempty"`
 	Delegated bool   `json:"delegated"`
 	// Digest and MediaType are the manifest's, when the pull worked.
-	Digest    string `json:"digest"`
+	Digest    string `json:"digest,omitempty"`
 	MediaType string `json:"mediaType,omitempty"`
 	// Semantics is the consumer whose candidate order was used.
 	Semantics match.Semantics `json:"semantics"`

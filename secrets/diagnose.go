@@ -112,7 +112,7 @@ type PodDiagnosis struct {
 	// PullSecretsFrom is PullSecretsFromPod when the pod lists
 	// imagePullSecrets, PullSecretsFromServiceAccount when they come from
 	// its ServiceAccount, PullSecretsFromNone ("") when there are none.
-	PullSecretsFrom PullSecretsFrom       `json:"pullSecretsFrom"`
+	PullSecretsFrom PullSecretsFrom       `json:"pullSecretsFrom,omitempty"`
 	Containers      []*ContainerDiagnosis `json:"containers"`
 }
 
@@ -121,7 +121,7 @@ type ContainerDiagnosis struct {
 	Name string `json:"name"`
 	// Type is ContainerRegular, ContainerInit or ContainerEphemeral.
 	Type  ContainerType `json:"type"`
-	Image string        `json:"image"`
+	Image string        `json:"image,omitempty"`
 	// PullPolicy is the explicit imagePullPolicy, else the default
 	// Kubernetes derives from the image.
 	PullPolicy match.PullPolicy `json:"pullPolicy"`

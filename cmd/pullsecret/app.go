@@ -46,10 +46,13 @@ func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
 }
 
-// codeError carries an explicit exit code.
+// codeError carries an explicit exit code. A reported error has already
+// been written to stderr, one line per failure (resolve's failed images):
+// run prints nothing more for it.
 type codeError struct {
-	code int
-	err  error
+	code     int
+	err      error
+	reported bool
 }
 
 func (c codeError) Error() string { return c.err.Error() }
@@ -59,7 +62,22 @@ func withCode(code int, err error) error {
 	if err == nil {
 		return nil
 	}
-	return codeError{code, err}
+	return codeError{code: code, err: err}
+}
+
+// reportedWithCode is withCode for a failure whose lines are already on
+// stderr.
+func reportedWithCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return codeError{code: code, err: err, reported: true}
+}
+
+// alreadyReported reports whether err's lines are already on stderr.
+func alreadyReported(err error) bool {
+	var ce codeError
+	return errors.As(err, &ce) && ce.reported
 }
 
 // exitCode maps an error to the process exit code, in one place.
@@ -159,7 +177,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	} else {
 		err = app.RunContext(ctx, interspersed(app, args))
 	}
-	if err != nil {
+	if err != nil && !alreadyReported(err) {
 		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
 		fmt.Fprintf(stderr, "pullsecret: %s\n", msg)
 	}

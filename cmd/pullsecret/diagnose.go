@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -102,9 +101,10 @@ func (o *diagnoseOptions) Run(ctx context.Context) error {
 		}
 	}
 	if o.output == "json" {
-		enc := json.NewEncoder(o.e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(d); err != nil {
+		if err := writeJSON(o.e.stdout, struct {
+			reportHeader
+			*secrets.Diagnosis
+		}{newReportHeader(kindDiagnoseReport), d}); err != nil {
 			return fmt.Errorf("diagnose: write report: %w", err)
 		}
 	} else {

@@ -134,7 +134,7 @@ func TestDiagnoseCLIJSON(t *testing.T) {
 			"pullSecrets": []any{"regcred"}, "credentials": []any{cred}, "prediction": "ok", "problems": []any{saNote},
 		}
 	}
-	want := map[string]any{"pods": []any{map[string]any{
+	want := map[string]any{"apiVersion": "pullsecret.dev/v1", "kind": "DiagnoseReport", "pods": []any{map[string]any{
 		"namespace": "shop", "name": "web", "kind": "Deployment", "file": diagFile("deploy-sa.yaml"),
 		"serviceAccount": "builder", "pullSecretsFrom": "serviceaccount",
 		"containers": []any{

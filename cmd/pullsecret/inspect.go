@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
@@ -62,10 +61,11 @@ func (o *inspectOptions) Run(context.Context) error {
 	}
 	rep := dockercfg.Inspect(srcs, dockercfg.InspectOptions{ShowSecrets: o.showSecrets})
 	if o.output == "json" {
-		enc := json.NewEncoder(o.e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
+		if err := writeJSON(o.e.stdout, struct {
+			reportHeader
+			*dockercfg.InspectReport
+		}{newReportHeader(kindInspectReport), rep}); err != nil {
+			return fmt.Errorf("inspect: write report: %w", err)
 		}
 	} else {
 		renderInspect(o.e, rep, o.showSecrets)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"text/tabwriter"
 
@@ -68,12 +67,25 @@ func (o *matchOptions) Run(context.Context) error {
 		return fmt.Errorf("match: %w", err)
 	}
 	if o.output == "json" {
-		enc := json.NewEncoder(o.e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		if err := writeJSON(o.e.stdout, matchReport{newReportHeader(kindMatchReport), []*match.MatchResult{res}}); err != nil {
+			return fmt.Errorf("match: write report: %w", err)
+		}
+	} else {
+		renderMatch(o.e, res)
 	}
-	renderMatch(o.e, res)
+	if len(res.Credentials) == 0 {
+		// Nothing to use: exit 3, as for every "no usable credentials".
+		return fmt.Errorf("match %s: %w: no credential matches for %s; the pull would be anonymous",
+			o.args[0], match.ErrNoCredentials, res.Semantics)
+	}
 	return nil
+}
+
+// matchReport is match's JSON document: one result, in a list as the
+// other reports have.
+type matchReport struct {
+	reportHeader
+	Results []*match.MatchResult `json:"results"`
 }
 
 // renderMatch writes the text report: the reference, the credentials tried

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -143,7 +144,8 @@ func (o *resolveOptions) Run(ctx context.Context) error {
 		return *inputErr
 	}
 	if w.failed > 0 {
-		return withCode(exitCode(w.first), fmt.Errorf("resolve: %d of %d images failed (first: %s, %s)",
+		// Each failed image is already one line on stderr.
+		return reportedWithCode(exitCode(w.first), fmt.Errorf("resolve: %d of %d images failed (first: %s, %s)",
 			w.failed, w.total, w.first.Image, w.first.Verdict))
 	}
 	return nil
@@ -237,19 +239,22 @@ func (w *resolveWriter) write(res registry.ResolveResult) error {
 		fmt.Fprintf(w.e.stderr, "pullsecret: %s\n", oneLine(err.Error()))
 	}
 	if w.json {
-		b, err := json.MarshalIndent(res, "    ", "  ")
-		if err != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("    ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(res); err != nil {
 			return fmt.Errorf("encode result: %w", err)
 		}
+		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 		sep := ",\n    "
 		if w.total == 1 {
-			sep = "{\n  \"results\": [\n    "
+			sep = resolveReportStart + "[\n    "
 		}
 		if _, err := w.out.WriteString(sep); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
-		_, err = w.out.Write(b)
-		if err != nil {
+		if _, err := w.out.Write(b); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
 		return nil
@@ -262,12 +267,16 @@ func (w *resolveWriter) write(res registry.ResolveResult) error {
 	return nil
 }
 
+// resolveReportStart opens resolve's JSON document, up to the results
+// list: the same header as every report, written before the first result.
+const resolveReportStart = "{\n  \"apiVersion\": \"" + reportAPIVersion + "\",\n  \"kind\": \"" + kindResolveReport + "\",\n  \"results\": "
+
 // finish closes the JSON document and flushes stdout.
 func (w *resolveWriter) finish() error {
 	if w.json {
 		end := "\n  ]\n}\n"
 		if w.total == 0 {
-			end = "{\n  \"results\": []\n}\n"
+			end = resolveReportStart + "[]\n}\n"
 		}
 		if _, err := w.out.WriteString(end); err != nil {
 			return fmt.Errorf("write results: %w", err)

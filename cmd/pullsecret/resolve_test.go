@@ -80,7 +80,7 @@ func TestResolveCLI(t *testing.T) {
 			args:       []string{refs[0], missing, refs[1]},
 			wantCode:   exitError,
 			wantStdout: pinned(2),
-			wantStderr: []string{"pullsecret: resolve " + missing + ": not-found: ", "MANIFEST_UNKNOWN", "1 of 3 images failed (first: " + missing + ", not-found)"},
+			wantStderr: []string{"pullsecret: resolve " + missing + ": not-found: ", "MANIFEST_UNKNOWN"},
 		},
 		{
 			name:       "wrong password exits 4",
@@ -184,7 +184,7 @@ func TestResolveCLIFileAndJSONPlatform(t *testing.T) {
 	if diff := cmp.Diff(want, decode(t, r.stdout)); diff != "" {
 		t.Errorf("results (-want +got):\n%s", diff)
 	}
-	if !strings.HasPrefix(r.stdout, "{\n  \"results\": [\n    {\n      \"input\": ") || !strings.HasSuffix(r.stdout, "\n    }\n  ]\n}\n") {
+	if !strings.HasPrefix(r.stdout, "{\n  \"apiVersion\": \"pullsecret.dev/v1\",\n  \"kind\": \"ResolveReport\",\n  \"results\": [\n    {\n      \"input\": ") || !strings.HasSuffix(r.stdout, "\n    }\n  ]\n}\n") {
 		t.Errorf("JSON layout:\n%s", r.stdout)
 	}
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -101,11 +100,10 @@ func (o *testPullOptions) Run(ctx context.Context) error {
 		results = append(results, res)
 	}
 	if o.output == "json" {
-		enc := json.NewEncoder(o.e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
+		if err := writeJSON(o.e.stdout, struct {
+			reportHeader
 			Results []*registry.TestPullResult `json:"results"`
-		}{results}); err != nil {
+		}{newReportHeader(kindTestPullReport), results}); err != nil {
 			return fmt.Errorf("test-pull: write report: %w", err)
 		}
 	} else {
