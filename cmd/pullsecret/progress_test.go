@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
-	"context"
 	"io"
 	"os"
 	"path/filepath"
