@@ -48,6 +48,10 @@ type progress struct {
 	start, drawn time.Time
 	done, failed int
 	width        int // of the line on screen; 0 when none is shown
+	// partial is the streams (by progressWriter.stream) on the terminal
+	// whose last write did not end a line: a redraw would land in the
+	// middle of it, so none is made until the line is complete.
+	partial [2]bool
 }
 
 // startProgress returns the progress display of a command over total
@@ -75,8 +79,8 @@ func (e *env) startProgress(label, unit string, total int, quiet bool) *progress
 // before they write.
 func (p *progress) env(e *env) *env {
 	c := *e
-	c.stderr = progressWriter{p: p, w: e.stderr, clear: true}
-	c.stdout = progressWriter{p: p, w: e.stdout, clear: p.clearStdout}
+	c.stdout = progressWriter{p: p, w: e.stdout, clear: p.clearStdout, stream: 0}
+	c.stderr = progressWriter{p: p, w: e.stderr, clear: true, stream: 1}
 	return &c
 }
 
@@ -108,6 +112,9 @@ func (p *progress) set(done, failed int) {
 // redraw draws the line if progressInterval has passed since the last
 // draw (or the start). p.mu is held.
 func (p *progress) redraw() {
+	if p.partial[0] || p.partial[1] {
+		return
+	}
 	now := p.now()
 	if now.Sub(p.drawn) < progressInterval {
 		return
@@ -163,11 +170,12 @@ func (p *progress) finish() {
 }
 
 // progressWriter is a stream that clears the progress line before each
-// write (when clear is set).
+// write (when clear is set: the stream is on the terminal).
 type progressWriter struct {
-	p     *progress
-	w     io.Writer
-	clear bool
+	p      *progress
+	w      io.Writer
+	clear  bool
+	stream int // 0 stdout, 1 stderr
 }
 
 func (pw progressWriter) Write(b []byte) (int, error) {
@@ -179,5 +187,9 @@ func (pw progressWriter) Write(b []byte) (int, error) {
 	if pw.p.tty != nil {
 		pw.p.clear()
 	}
-	return pw.w.Write(b)
+	n, err := pw.w.Write(b)
+	if n > 0 {
+		pw.p.partial[pw.stream] = b[n-1] != '\n'
+	}
+	return n, err
 }

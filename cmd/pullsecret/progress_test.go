@@ -223,6 +223,27 @@ func TestProgressInterleaved(t *testing.T) {
 	}
 }
 
+// Output that stops in the middle of a line (a buffered writer flushing
+// a full buffer) holds the redraws back until the line is complete: a
+// carriage return there would write over it (seen in tmux).
+func TestProgressWaitsForLineEnd(t *testing.T) {
+	t.Parallel()
+	var screen bytes.Buffer
+	e := &env{stdout: &screen, stderr: &screen, terminal: func(io.Writer) bool { return true }, now: fakeClock(time.Second)}
+	p := e.startProgress("test", "images", 3, false)
+	pe := p.env(e)
+	io.WriteString(pe.stdout, "registry.test/app@sha256:0123")
+	p.step(false) // held back
+	io.WriteString(pe.stdout, "4567\nregistry.test/app@sha256:89ab\n")
+	p.step(false)
+	p.finish()
+	line := "test: 2/3 images, 0 failed, 2.0/s"
+	want := "registry.test/app@sha256:01234567\nregistry.test/app@sha256:89ab\n\r" + line + clearOf(line)
+	if screen.String() != want {
+		t.Errorf("screen\n%q\nwant\n%q", screen.String(), want)
+	}
+}
+
 func TestIsTerminal(t *testing.T) {
 	t.Parallel()
 	f, err := os.Create(filepath.Join(t.TempDir(), "out"))
