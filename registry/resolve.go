@@ -78,6 +78,10 @@ type ResolveOptions struct {
 	// ScopeBatch is the most repositories one token request asks for; 0
 	// means DefaultScopeBatch, 1 asks for one repository per request.
 	ScopeBatch int
+	// Progress, if set, is called once per reference as soon as it is
+	// resolved, in the order they finish (not input order), with running
+	// counts. Calls never overlap; a slow Progress slows the resolution.
+	Progress func(ProgressEvent)
 }
 
 // ResolveResult is the outcome of resolving one reference. Its JSON form
@@ -232,6 +236,7 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]ResolveResult,
 		next atomic.Int64
 		wg   sync.WaitGroup
 	)
+	progress := r.progress(len(refs))
 	for range min(r.workers, len(refs)) {
 		wg.Add(1)
 		go func() {
@@ -243,6 +248,7 @@ func (r *Resolver) Resolve(ctx context.Context, refs []string) ([]ResolveResult,
 				}
 				out[i] = r.resolveItem(ctx, items[i])
 				items[i] = nil
+				progress(&out[i])
 			}
 		}()
 	}
@@ -402,8 +408,10 @@ func (r *Resolver) run(ctx context.Context, source func(context.Context, func([]
 		next    int
 		stopErr error
 	)
+	progress := r.progress(0)
 	for ri := range results {
 		res := ri.res
+		progress(&res)
 		ring[ri.index%resolveWindow] = &res
 		for ring[next%resolveWindow] != nil {
 			done := ring[next%resolveWindow]
@@ -427,6 +435,28 @@ func (r *Resolver) run(ctx context.Context, source func(context.Context, func([]
 		return stopErr
 	}
 	return ctx.Err()
+}
+
+// progress returns the function that counts a resolved reference and
+// calls opts.Progress, one call at a time; total is 0 when unknown.
+func (r *Resolver) progress(total int) func(*ResolveResult) {
+	fn := r.opts.Progress
+	if fn == nil {
+		return func(*ResolveResult) {}
+	}
+	var (
+		mu           sync.Mutex
+		done, failed int
+	)
+	return func(res *ResolveResult) {
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if res.Verdict != match.VerdictOK {
+			failed++
+		}
+		fn(ProgressEvent{Input: res.Input, Verdict: res.Verdict, Done: done, Failed: failed, Total: total})
+	}
 }
 
 // resolvedItem carries a result back to the collector.

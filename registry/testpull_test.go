@@ -165,7 +165,7 @@ func TestTestPullVerdicts(t *testing.T) {
 				return []match.Credential{cred(env.RegistryHost, "alice", alicePass)}
 			},
 			wantVerdict: match.VerdictNotFound,
-			wantAnon:    registry.AnonymousFails,
+			// The credential worked: no anonymous retry (issue 8, item 15).
 			wantInError: "MANIFEST_UNKNOWN",
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -29,6 +30,11 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	// terminal reports whether a stream is a terminal (progress is drawn
+	// only on one); nil means isTerminal. Tests force it.
+	terminal func(io.Writer) bool
+	// now is the clock of progress lines; nil means time.Now.
+	now func() time.Time
 }
 
 // warnf prints a warning line on stderr.

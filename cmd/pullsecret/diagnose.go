@@ -30,7 +30,8 @@ func newDiagnoseCommand(e *env) *cli.Command {
 			"OpenShift's internal registry (image-registry.openshift-image-registry.svc:5000/PROJECT/...) in\n" +
 			"another project is also checked against PROJECT's system:image-puller grants in the input (unknown\n" +
 			"without them). --verify also test-pulls each image with those credentials and predicts from the\n" +
-			"verdict. Exit 1 when any pull is predicted to fail.",
+			"verdict; on a terminal, a progress line on stderr counts the images verified (--quiet hides it).\n" +
+			"Exit 1 when any pull is predicted to fail.",
 		Flags: append([]cli.Flag{
 			&cli.GenericFlag{Name: "filename", Value: files, Usage: "manifests `FILE` (YAML stream, JSON or List; - for stdin; repeatable; also -f FILE)"},
 			// A separate hidden flag sharing the value: an alias would
@@ -39,6 +40,7 @@ func newDiagnoseCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "node-config", Usage: "the node's config.json `FILE` (the kubelet's node keyring, tried after the pod's secrets)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 			&cli.BoolFlag{Name: "verify", Usage: "also test-pull each image with the credentials the kubelet would try"},
+			quietFlag(),
 		}, networkFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &diagnoseOptions{e: e, files: files}) },
 	}
@@ -52,6 +54,7 @@ type diagnoseOptions struct {
 	args       []string
 	nodeConfig string
 	verify     bool
+	quiet      bool
 	network    networkValues
 	nopts      registry.NetworkOptions // set by Validate with --verify
 	stdinUsed  bool
@@ -60,7 +63,7 @@ type diagnoseOptions struct {
 // Complete reads the flags and arguments.
 func (o *diagnoseOptions) Complete(c *cli.Context) error {
 	o.output, o.args = c.String("output"), c.Args().Slice()
-	o.nodeConfig, o.verify = c.String("node-config"), c.Bool("verify")
+	o.nodeConfig, o.verify, o.quiet = c.String("node-config"), c.Bool("verify"), c.Bool("quiet")
 	o.network.complete(c)
 	return nil
 }
@@ -96,7 +99,10 @@ func (o *diagnoseOptions) Run(ctx context.Context) error {
 	}
 	d := inv.Diagnose(nodeCreds)
 	if o.verify {
-		if err := verifyDiagnosis(ctx, d, o.nopts); err != nil {
+		p := o.e.startProgress("diagnose", "images verified", verifyCount(d), o.quiet)
+		err := verifyDiagnosis(ctx, d, o.nopts, p)
+		p.finish()
+		if err != nil {
 			return err
 		}
 	}
@@ -170,10 +176,24 @@ func (o *diagnoseOptions) read(p string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(o.e.stdin, dockercfg.MaxFileSize+1))
 }
 
+// verifyCount is how many container images verifyDiagnosis looks at.
+func verifyCount(d *secrets.Diagnosis) int {
+	n := 0
+	for _, p := range d.Pods {
+		for _, ctr := range p.Containers {
+			if ctr.Prediction != secrets.PredictFail {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // verifyDiagnosis test-pulls every container image whose pull is not
 // already known to fail, with the credentials the kubelet would try, and
 // sets the predictions from the verdicts. Identical pulls are tested once.
-func verifyDiagnosis(ctx context.Context, d *secrets.Diagnosis, nopts registry.NetworkOptions) error {
+// Each image counts one step of prog.
+func verifyDiagnosis(ctx context.Context, d *secrets.Diagnosis, nopts registry.NetworkOptions, prog *progress) error {
 	rt, err := nopts.Transport()
 	if err != nil {
 		return fmt.Errorf("diagnose: %w", err)
@@ -202,6 +222,7 @@ func verifyDiagnosis(ctx context.Context, d *secrets.Diagnosis, nopts registry.N
 				done[key] = res
 			}
 			ctr.SetVerdict(res.Verdict, res.Error)
+			prog.step(res.Verdict != match.VerdictOK)
 		}
 	}
 	return nil

@@ -44,7 +44,10 @@ func newResolveCommand(e *env) *cli.Command {
 			"A failing image is reported on stderr with its failure class (as in test-pull) and has no stdout\n" +
 			"line (-o json keeps one entry per input); the others still print. Exit 0 when all resolved, else\n" +
 			"the code of the first failure: 3 no credentials, 4 credentials rejected, 5 network/TLS/timeout,\n" +
-			"1 other (not found, bad reference).",
+			"1 other (not found, bad reference).\n" +
+			"\n" +
+			"On a terminal, a progress line on stderr counts the images done (of how many, when all are\n" +
+			"arguments), the failures and the rate; --quiet hides it.",
 		Flags: append([]cli.Flag{
 			authfileFlag(),
 			&cli.GenericFlag{Name: "file", Value: files, Usage: "read images from FILE, one a line (- for stdin; repeatable; also -f FILE)"},
@@ -53,6 +56,7 @@ func newResolveCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "platform", Usage: "resolve an index to the manifest of this platform (os/arch[/variant], e.g. linux/arm64)"},
 			&cli.IntFlag{Name: "concurrency", Value: registry.DefaultConcurrency, Usage: "images resolved at once"},
 			&cli.StringFlag{Name: "semantics", Value: string(match.SemanticsKubelet), Usage: "consumer whose credential choice to simulate: kubelet, docker or podman"},
+			quietFlag(),
 		}, networkFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &resolveOptions{e: e, files: files}) },
 	}
@@ -68,6 +72,7 @@ type resolveOptions struct {
 	platform      string
 	authfiles     []string
 	args          []string
+	quiet         bool
 	network       networkValues
 	opts          registry.ResolveOptions // set by Validate, but for the credentials
 }
@@ -76,6 +81,7 @@ type resolveOptions struct {
 func (o *resolveOptions) Complete(c *cli.Context) error {
 	o.output, o.concurrency, o.semanticsFlag = c.String("output"), c.Int("concurrency"), c.String("semantics")
 	o.platform, o.authfiles, o.args = c.String("platform"), authfiles(c), c.Args().Slice()
+	o.quiet = c.Bool("quiet")
 	o.network.complete(c)
 	return nil
 }
@@ -125,18 +131,28 @@ func (o *resolveOptions) Run(ctx context.Context) error {
 		return err
 	}
 	defer closeAll()
+	// Progress on stderr: of len(args) images when there is no -f stream.
+	total := 0
+	if len(o.files.values) == 0 {
+		total = len(o.args)
+	}
+	p := o.e.startProgress("resolve", "images", total, o.quiet)
+	defer p.finish()
+	e := p.env(o.e)
 	opts := o.opts
 	opts.Credentials = creds
+	opts.Progress = func(ev registry.ProgressEvent) { p.set(ev.Done, ev.Failed) }
 	r, err := registry.NewResolver(opts)
 	if err != nil {
 		return usagef("resolve: %w", err)
 	}
 	images, inputErr := resolveImages(o.args, readers)
-	w := &resolveWriter{e: o.e, out: bufio.NewWriter(o.e.stdout), json: o.output == "json"}
+	w := &resolveWriter{e: e, out: bufio.NewWriter(e.stdout), json: o.output == "json"}
 	err = r.ResolveEach(ctx, images, w.write)
 	if ferr := w.finish(); err == nil {
 		err = ferr
 	}
+	p.finish()
 	if err != nil {
 		return fmt.Errorf("resolve: %w", err)
 	}

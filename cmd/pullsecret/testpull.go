@@ -21,12 +21,14 @@ func newTestPullCommand(e *env) *cli.Command {
 		Description: "For each image: the credentials the consumer tries (kubelet order by default), GET /v2/ " +
 			"(challenge, realm, delegation), a token per candidate, the manifest (HEAD, then GET for the error), " +
 			"and with --blobs the config blob. Exit 0 ok, 3 no credentials, 4 credentials rejected, " +
-			"5 network/TLS/timeout, 1 other failures.",
+			"5 network/TLS/timeout, 1 other failures. On a terminal, a progress line on stderr counts the images " +
+			"tested, the failures and the rate; --quiet hides it.",
 		Flags: append([]cli.Flag{
 			authfileFlag(),
 			&cli.StringFlag{Name: "semantics", Value: string(match.SemanticsKubelet), Usage: "consumer whose credential order to simulate: kubelet, docker or podman"},
 			&cli.BoolFlag{Name: "blobs", Usage: "also fetch the config blob"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
+			quietFlag(),
 		}, networkFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &testPullOptions{e: e}) },
 	}
@@ -40,6 +42,7 @@ type testPullOptions struct {
 	semanticsFlag string
 	authfiles     []string
 	blobs         bool
+	quiet         bool
 	network       networkValues
 	opts          registry.TestPullOptions // set by Validate, but for the transport
 }
@@ -47,7 +50,7 @@ type testPullOptions struct {
 // Complete reads the flags and arguments.
 func (o *testPullOptions) Complete(c *cli.Context) error {
 	o.output, o.images, o.semanticsFlag = c.String("output"), c.Args().Slice(), c.String("semantics")
-	o.authfiles, o.blobs = authfiles(c), c.Bool("blobs")
+	o.authfiles, o.blobs, o.quiet = authfiles(c), c.Bool("blobs"), c.Bool("quiet")
 	o.network.complete(c)
 	return nil
 }
@@ -92,13 +95,17 @@ func (o *testPullOptions) Run(ctx context.Context) error {
 	opts := o.opts
 	opts.Transport = rt
 	results := make([]*registry.TestPullResult, 0, len(o.images))
+	p := o.e.startProgress("test-pull", "images", len(o.images), o.quiet)
+	defer p.finish()
 	for _, img := range o.images {
 		res, err := registry.TestPull(ctx, img, creds, opts)
 		if err != nil {
 			return fmt.Errorf("test-pull: %w", err)
 		}
 		results = append(results, res)
+		p.step(res.Verdict != match.VerdictOK)
 	}
+	p.finish() // before the report, which may go to the same terminal
 	if o.output == "json" {
 		if err := writeJSON(o.e.stdout, struct {
 			reportHeader

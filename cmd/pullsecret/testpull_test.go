@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -288,5 +289,71 @@ func TestTestPullCLIPlainHTTPRealm(t *testing.T) {
 	r = runCLI(t, "", nil, append(args, "--plain-http")...)
 	if r.code != exitOK {
 		t.Fatalf("with --plain-http: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestTestPullCLINotFoundAndHeadFallback: a missing tag with good
+// credentials is not-found with no anonymous attempt, and a registry that
+// refuses HEAD shows no error in either output (issue 8, item 15).
+func TestTestPullCLINotFoundAndHeadFallback(t *testing.T) {
+	t.Parallel()
+	env := testPullEnv(t)
+	env.SetFault(registrytest.HostRegistry, registrytest.Fault{Route: registrytest.RouteManifest, Method: http.MethodHead, Status: http.StatusMethodNotAllowed})
+	path := writeAuthFile(t, authConfig(env.RegistryHost, "alice", tpAlicePass))
+	base := append([]string{"test-pull", "--authfile", path}, netArgs(env, true)...)
+
+	r := runCLI(t, "", nil, append(base, env.Ref("team/app", "2"), "-o", "json")...)
+	if r.code != exitError {
+		t.Fatalf("missing tag: exit %d, want %d\nstderr: %s", r.code, exitError, r.stderr)
+	}
+	var doc struct {
+		Results []struct {
+			Verdict   string `json:"verdict"`
+			Anonymous string `json:"anonymous"`
+			Attempts  []struct {
+				Credential string `json:"credential"`
+			} `json:"attempts"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || len(doc.Results) != 1 {
+		t.Fatalf("stdout: %v\n%s", err, r.stdout)
+	}
+	res := doc.Results[0]
+	if res.Verdict != "not-found" || res.Anonymous != "" {
+		t.Errorf("verdict %q anonymous %q, want not-found and no anonymous pull", res.Verdict, res.Anonymous)
+	}
+	for _, a := range res.Attempts {
+		if a.Credential == "anonymous" {
+			t.Errorf("an anonymous attempt was made:\n%s", r.stdout)
+			break
+		}
+	}
+
+	r = runCLI(t, "", nil, append(base, env.Ref("team/app", "1"))...)
+	if r.code != exitOK {
+		t.Fatalf("HEAD refused: exit %d\nstderr: %s\nstdout: %s", r.code, r.stderr, r.stdout)
+	}
+	if strings.Contains(r.stdout, "error:") {
+		t.Errorf("text report of a working GET fallback shows an error:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "-> 405 Method Not Allowed: GET follows") {
+		t.Errorf("text report does not explain the GET fallback:\n%s", r.stdout)
+	}
+	r = runCLI(t, "", nil, append(base, env.Ref("team/app", "1"), "-o", "json")...)
+	var ok struct {
+		Results []struct {
+			Attempts []struct {
+				Method string `json:"method"`
+				Error  string `json:"error"`
+			} `json:"attempts"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ok); err != nil || len(ok.Results) != 1 || len(ok.Results[0].Attempts) == 0 {
+		t.Fatalf("stdout: %v\n%s", err, r.stdout)
+	}
+	for _, a := range ok.Results[0].Attempts {
+		if a.Error != "" {
+			t.Errorf("JSON report of a working GET fallback: %s attempt has error %q", a.Method, a.Error)
+		}
 	}
 }
