@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -95,11 +96,17 @@ func (o *convertOptions) Run(ctx context.Context) error {
 			return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
 		},
 	})
+	if res != nil {
+		for _, w := range res.Warnings {
+			o.e.warnf("%s", w)
+		}
+	}
+	var re *dockercfg.ResolveError
+	if err != nil && !o.skipUnresolved && errors.As(err, &re) {
+		return fmt.Errorf("convert: %w (--skip-unresolved converts the rest)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("convert: %w", err)
-	}
-	for _, w := range res.Warnings {
-		o.e.warnf("%s", w)
 	}
 	if o.raw() {
 		return writeRawConfig(o.e, "convert", res.Config, o.output, false)

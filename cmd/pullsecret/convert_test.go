@@ -209,3 +209,46 @@ func TestAuthfileKeepsCommas(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// issue 8 item 4: an uninstalled credsStore with --skip-unresolved keeps the
+// inline entries (with a warning naming each registry and why), leaves out
+// the others (one warning each) and fails only when nothing is left.
+func TestConvertMissingStoreKeepsInline(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"PATH": t.TempDir(), "HOME": t.TempDir()}
+	cfg := writeFile(t, "config.json", `{"auths":{"quay.io":{"auth":"`+dockercfg.EncodeAuth("alice", "quay-secret")+`"},"ghcr.io":{}},"credsStore":"desktop"}`)
+	r := runCLI(t, "", env, "convert", "x", "--authfile", cfg, "--skip-unresolved")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	auths := secretPayload(t, r.stdout)
+	if len(auths) != 1 || auths["quay.io"]["username"] != "alice" || auths["quay.io"]["password"] != "quay-secret" {
+		t.Errorf("payload %v, want quay.io's inline credentials", auths)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	want := [][]string{
+		{`credential store "desktop"`, "not installed"},
+		{`"ghcr.io"`, "not installed", "left out"},
+		{`"quay.io"`, "not installed", "inline credentials"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("stderr %q: want %d warning lines", r.stderr, len(want))
+	}
+	for i, l := range lines {
+		for _, s := range want[i] {
+			if !strings.Contains(l, s) {
+				t.Errorf("stderr line %q lacks %q", l, s)
+			}
+		}
+	}
+	if strings.Contains(r.stderr, "quay-secret") || strings.Contains(r.stderr, dockercfg.EncodeAuth("alice", "quay-secret")) {
+		t.Errorf("secret on stderr: %q", r.stderr)
+	}
+
+	// Nothing left: exit 3, every registry named.
+	none := writeFile(t, "config.json", `{"auths":{"ghcr.io":{}},"credsStore":"desktop"}`)
+	r = runCLI(t, "", env, "convert", "x", "--authfile", none, "--skip-unresolved")
+	if r.code != exitNoCredentials || !strings.Contains(r.stderr, `"ghcr.io"`) || !strings.Contains(r.stderr, "no credentials to convert") {
+		t.Errorf("nothing left: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
