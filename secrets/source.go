@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -70,6 +71,29 @@ const maxListDepth = 3
 // without any pull secret are ErrNoPullSecrets. Errors never contain
 // credential values.
 func ReadSource(name string, data []byte) ([]dockercfg.Source, error) {
+	return ReadSourceWith(name, data, nil)
+}
+
+// ReadOptions configures ReadSourceWith. The zero value (or nil) reads as
+// ReadSource does.
+type ReadOptions struct {
+	// Opaque also reads a Secret of type Opaque (or without a type, which
+	// the API server makes Opaque) that holds a pull secret's data key,
+	// .dockerconfigjson or .dockercfg, as a pull secret of that key's
+	// format: the mistake of the seed's example pull secret, which the
+	// kubelet ignores. Its Source has Type "Opaque", so that the caller can
+	// say so; it is for a command that repairs such a Secret (convert),
+	// never for one that predicts what the kubelet does. An Opaque Secret
+	// with both keys is an error (errors.Is ErrNotPullSecret); one with
+	// neither is skipped like any other Secret type.
+	Opaque bool
+}
+
+// ReadSourceWith is ReadSource with options; opts may be nil.
+func ReadSourceWith(name string, data []byte, opts *ReadOptions) ([]dockercfg.Source, error) {
+	if opts == nil {
+		opts = &ReadOptions{}
+	}
 	if len(data) > dockercfg.MaxFileSize {
 		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
 	}
@@ -88,7 +112,7 @@ func ReadSource(name string, data []byte) ([]dockercfg.Source, error) {
 		}
 		return []dockercfg.Source{{Name: name, Config: cfg}}, nil
 	}
-	r := &reader{name: name, skipOtherTypes: true}
+	r := &reader{name: name, skipOtherTypes: true, opaque: opts.Opaque}
 	if err := r.stream(data); err != nil {
 		return nil, err
 	}
@@ -111,6 +135,9 @@ type reader struct {
 	// kubectl get secret -o yaml, recording why in skipped.
 	skipOtherTypes bool
 	skipped        []error
+	// opaque reads Opaque Secrets holding a pull secret's data key
+	// (ReadOptions.Opaque).
+	opaque bool
 }
 
 // object is the part of any Kubernetes object that decides what it is.
@@ -176,13 +203,35 @@ func (r *reader) secret(js []byte) error {
 		return &SecretError{File: r.name, Secret: label, Err: fmt.Errorf(format, args...)}
 	}
 	data := mergedData(&s)
+	typ := s.Type
+	if typ == "" {
+		typ = corev1.SecretTypeOpaque
+	}
 	f, ok := FormatOf(s.Type)
-	if !ok {
-		typ := s.Type
-		if typ == "" {
-			typ = corev1.SecretTypeOpaque
+	if !ok && typ == corev1.SecretTypeOpaque && r.opaque {
+		_, hasJSON := data[DataKey(dockercfg.FormatConfigJSON)]
+		_, hasLegacy := data[DataKey(dockercfg.FormatLegacy)]
+		switch {
+		case hasJSON && hasLegacy:
+			return fail("%w: type %s with both %q and %q; cannot tell which one is meant", ErrNotPullSecret, typ,
+				DataKey(dockercfg.FormatConfigJSON), DataKey(dockercfg.FormatLegacy))
+		case hasJSON:
+			f, ok = dockercfg.FormatConfigJSON, true
+		case hasLegacy:
+			f, ok = dockercfg.FormatLegacy, true
 		}
-		err := fail("%w: type %s; the kubelet uses only types %s and %s", ErrNotPullSecret, typ, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg)
+	}
+	if !ok {
+		hint := ""
+		if typ == corev1.SecretTypeOpaque && !r.opaque {
+			for _, k := range []string{DataKey(dockercfg.FormatConfigJSON), DataKey(dockercfg.FormatLegacy)} {
+				if _, has := data[k]; has {
+					hint = fmt.Sprintf(" (it holds %s: pullsecret convert writes it as a pull secret)", k)
+					break
+				}
+			}
+		}
+		err := fail("%w: type %s; the kubelet uses only types %s and %s%s", ErrNotPullSecret, typ, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg, hint)
 		if r.skipOtherTypes {
 			r.skipped = append(r.skipped, err)
 			return nil
@@ -208,8 +257,21 @@ func (r *reader) secret(js []byte) error {
 	if len(cfg.Entries) > 0 && cfg.Format != f {
 		return fail("data[%s]: %w", key, wrongFormat(cfg.Format, f))
 	}
-	r.out = append(r.out, dockercfg.Source{Name: r.name, Secret: label, Type: string(s.Type), Config: cfg})
+	r.out = append(r.out, dockercfg.Source{Name: r.name, Secret: label, Type: string(typ), Config: cfg})
 	return nil
+}
+
+// SourceSecret returns the namespace ("" when the manifest gave none) and
+// the name of the Secret a Source of ReadSource was read from; ok is false
+// for a plain credential file and for a Secret without a name.
+func SourceSecret(s dockercfg.Source) (namespace, name string, ok bool) {
+	if s.Secret == "" || strings.HasPrefix(s.Secret, "(") {
+		return "", "", false
+	}
+	if ns, n, found := strings.Cut(s.Secret, "/"); found {
+		return ns, n, true
+	}
+	return "", s.Secret, true
 }
 
 func otherFormat(f dockercfg.Format) dockercfg.Format {

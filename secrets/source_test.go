@@ -228,15 +228,24 @@ func FuzzReadSource(f *testing.F) {
 	f.Add([]byte(goodLegacy))
 	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: kubernetes.io/dockerconfigjson\ndata: {.dockerconfigjson: " + b64JSON + "}\n"))
 	f.Add([]byte(`{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"List","items":[]}]}`))
+	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: Opaque\ndata: {.dockerconfigjson: " + b64JSON + "}\n"))
+	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ndata: {.dockercfg: " + b64Legacy + ", .dockerconfigjson: " + b64JSON + "}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		srcs, err := ReadSource("fuzz", data)
 		if err != nil {
 			if srcs != nil {
 				t.Fatal("sources and error")
 			}
-			return
 		}
-		for _, s := range srcs {
+		// Reading Opaque Secrets too finds at least what ReadSource finds.
+		all, aerr := ReadSourceWith("fuzz", data, &ReadOptions{Opaque: true})
+		if aerr != nil && all != nil {
+			t.Fatal("sources and error (Opaque)")
+		}
+		if err == nil && aerr == nil && len(all) < len(srcs) {
+			t.Fatalf("Opaque: %d sources, ReadSource %d", len(all), len(srcs))
+		}
+		for _, s := range append(srcs, all...) {
 			if s.Config == nil {
 				t.Fatal("nil config")
 			}
