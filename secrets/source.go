@@ -138,6 +138,9 @@ type reader struct {
 	// opaque reads Opaque Secrets holding a pull secret's data key
 	// (ReadOptions.Opaque).
 	opaque bool
+	// payloads holds, when not nil, the decoded payload of each Source in
+	// out, at the same index.
+	payloads *[][]byte
 }
 
 // object is the part of any Kubernetes object that decides what it is.
@@ -258,6 +261,9 @@ func (r *reader) secret(js []byte) error {
 		return fail("data[%s]: %w", key, wrongFormat(cfg.Format, f))
 	}
 	r.out = append(r.out, dockercfg.Source{Name: r.name, Secret: label, Type: string(typ), Config: cfg})
+	if r.payloads != nil {
+		*r.payloads = append(*r.payloads, payload)
+	}
 	return nil
 }
 
