@@ -122,3 +122,20 @@ func secretDoc(name, namespace string) string {
 	}
 	return "apiVersion: v1\nkind: Secret\nmetadata: {name: " + name + ns + "}\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: " + b64JSON + "\n"
 }
+
+// The seed's example pull secret, verbatim: besides its type, its data is
+// not base64. The error names the secret and the key, never the value.
+func TestReadSourceSeedExample(t *testing.T) {
+	t.Parallel()
+	seed := "apiVersion: v1\ndata:\n  .dockerconfigjson: ewogICAiYXV0aHMiOnsKICAgICAgIm0iOnsKICAgICAgIsKICAgICAgICAgImF1dGgiOiJiM0JsYj0iLAogICAgICAgICAiZW1haWwiOiJ5b3VAZXhhbXBsZS5jb20iCiAgICAgIH0KICAgfQp9Cg==\n" +
+		"kind: Secret\nmetadata:\n  creationTimestamp: \"2021-09-09T19:10:11Z\"\n  name: pull-secret\n  namespace: default\n  resourceVersion: \"37676\"\n" +
+		"  uid: e2851531-01bc-48ba-878c-de96cfe31020\ntype: Opaque\n"
+	want := "seed.yaml: secret default/pull-secret: data[.dockerconfigjson]: not base64: illegal base64 data at input byte 149"
+	for _, opts := range []*ReadOptions{nil, {Opaque: true}} {
+		_, err := ReadSourceWith("seed.yaml", []byte(seed), opts)
+		var se *SecretError
+		if !errors.As(err, &se) || err.Error() != want {
+			t.Errorf("opts %+v: error %v, want *SecretError %q", opts, err, want)
+		}
+	}
+}

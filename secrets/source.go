@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -193,15 +194,12 @@ func (r *reader) object(js []byte, depth int) error {
 func (r *reader) secret(js []byte) error {
 	var s corev1.Secret
 	if err := json.Unmarshal(js, &s); err != nil {
+		if se := r.dataError(js); se != nil {
+			return se
+		}
 		return fmt.Errorf("%s: document %d: decode Secret: %w", r.name, r.doc, cleanDecodeError(err))
 	}
-	label := s.Name
-	if s.Namespace != "" {
-		label = s.Namespace + "/" + s.Name
-	}
-	if s.Name == "" {
-		label = fmt.Sprintf("(unnamed, document %d)", r.doc)
-	}
+	label := r.label(s.Namespace, s.Name)
 	fail := func(format string, args ...any) error {
 		return &SecretError{File: r.name, Secret: label, Err: fmt.Errorf(format, args...)}
 	}
@@ -278,6 +276,47 @@ func SourceSecret(s dockercfg.Source) (namespace, name string, ok bool) {
 		return ns, n, true
 	}
 	return "", s.Secret, true
+}
+
+// label names a Secret in reports: "namespace/name", "name", or
+// "(unnamed, document N)".
+func (r *reader) label(namespace, name string) string {
+	switch {
+	case name == "":
+		return fmt.Sprintf("(unnamed, document %d)", r.doc)
+	case namespace != "":
+		return namespace + "/" + name
+	}
+	return name
+}
+
+// dataError explains a Secret that does not decode because a data value is
+// not base64 (the seed's own example pull secret is one): a *SecretError
+// naming the secret and the key, or nil when the cause is elsewhere.
+func (r *reader) dataError(js []byte) error {
+	var probe struct {
+		Metadata struct {
+			Name      string `json:"name"`
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+		Data map[string]json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(js, &probe) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(probe.Data))
+	for k := range probe.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		var b []byte
+		if err := json.Unmarshal(probe.Data[k], &b); err != nil {
+			return &SecretError{File: r.name, Secret: r.label(probe.Metadata.Namespace, probe.Metadata.Name),
+				Err: fmt.Errorf("data[%s]: not base64: %w", k, cleanDecodeError(err))}
+		}
+	}
+	return nil
 }
 
 func otherFormat(f dockercfg.Format) dockercfg.Format {

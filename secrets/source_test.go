@@ -163,7 +163,7 @@ func TestReadSourceErrors(t *testing.T) {
 		{"payload bad auth", secretYAML("kubernetes.io/dockerconfigjson", ".dockerconfigjson", `{"auths":{"quay.io":{"auth":"cHctWnE5"}}}`), dockercfg.ErrAuthNoColon,
 			`f.yaml: secret team-a/regcred: data[.dockerconfigjson]: entry "quay.io": auth: auth must be base64 of username:password`},
 		{"data not base64", "apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: kubernetes.io/dockercfg\ndata: {.dockercfg: 'pw-Zq9!!'}\n", nil,
-			"f.yaml: document 1: decode Secret: illegal base64 data at input byte"},
+			"f.yaml: secret r: data[.dockercfg]: not base64: illegal base64 data at input byte 2"},
 		{"data wrong type", "apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: kubernetes.io/dockercfg\ndata: [pw-Zq9]\n", nil,
 			"f.yaml: document 1: decode Secret: field data: found a JSON array"},
 		{"list items not objects", `{"apiVersion":"v1","kind":"List","items":["pw-Zq9"]}`, ErrNotManifest, "found a string, not an object"},
