@@ -16,8 +16,11 @@ type ConvertOptions struct {
 	// Registries keeps only entries matching one of these patterns (see
 	// MatchPattern); empty keeps all.
 	Registries []string
-	// SkipUnresolved drops entries that cannot be resolved (reported as
-	// warnings) instead of failing.
+	// SkipUnresolved keeps what can be kept instead of failing: an entry
+	// whose credential helper is missing or fails is converted from its
+	// inline credentials when it has any (ResolveOptions.InlineFallback),
+	// and any other entry that cannot be resolved is left out; each is one
+	// warning naming the source, the entry and the reason.
 	SkipUnresolved bool
 	// NewHelper makes a credential helper; nil means NewHelper(name, nil).
 	NewHelper func(name string) Helper
@@ -60,7 +63,8 @@ func MatchPattern(pattern, key string) bool {
 // password under canonical keys. Earlier sources win when two give the same
 // registry key. Identity-token entries are kept with a warning, since the
 // kubelet ignores them. An unresolvable entry is an error (a *ResolveError)
-// unless SkipUnresolved; an empty result is ErrEmptyResult.
+// unless SkipUnresolved. An empty result is ErrEmptyResult; the result is then
+// returned too, with the warnings that say what was left out and why.
 func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*ConvertResult, error) {
 	newHelper := opts.NewHelper
 	if newHelper == nil {
@@ -83,15 +87,25 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 	}
 	res := &ConvertResult{Config: &Config{Format: FormatConfigJSON, Entries: make([]*Entry, 0, n)}}
 	from := make(map[Key]string, n)
+	leftOut := 0
 	for _, src := range sources {
-		resolved, errs := src.Config.ResolveFiltered(ctx, newHelper, keep)
+		resolved, errs := src.Config.ResolveWith(ctx, newHelper, ResolveOptions{Keep: keep, InlineFallback: opts.SkipUnresolved})
 		for _, err := range errs {
 			if !opts.SkipUnresolved {
 				return nil, fmt.Errorf("%s: %w", src.Label(), err)
 			}
-			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: skipped %v", src.Label(), err))
+			var re *ResolveError
+			if errors.As(err, &re) && re.Key == StoreListKey {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %v; registries known only to the store are left out", src.Label(), err))
+				continue
+			}
+			leftOut++
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %v; left out", src.Label(), err))
 		}
 		for _, r := range resolved {
+			if r.Fallback != nil {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s: %v; converted the entry's inline credentials instead", src.Label(), r.Fallback))
+			}
 			k, err := ParseKey(r.Entry.Key)
 			if err != nil {
 				return nil, fmt.Errorf("%s: entry %q: %w", src.Label(), r.Entry.Key, err)
@@ -120,10 +134,14 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 		}
 	}
 	if len(res.Config.Entries) == 0 {
+		err := ErrEmptyResult
 		if len(opts.Registries) > 0 {
-			return nil, fmt.Errorf("%w matching %s", ErrEmptyResult, strings.Join(opts.Registries, ", "))
+			err = fmt.Errorf("%w matching %s", err, strings.Join(opts.Registries, ", "))
 		}
-		return nil, ErrEmptyResult
+		if leftOut > 0 {
+			err = fmt.Errorf("%w: %d %s left out", err, leftOut, map[bool]string{true: "entry", false: "entries"}[leftOut == 1])
+		}
+		return res, err
 	}
 	return res, nil
 }

@@ -17,6 +17,9 @@ type ResolveError struct {
 }
 
 func (e *ResolveError) Error() string {
+	if e.Key == StoreListKey {
+		return fmt.Sprintf("credential store %q: %v", e.Helper, e.Err)
+	}
 	if e.Helper != "" {
 		return fmt.Sprintf("entry %q (credential helper %q): %v", e.Key, e.Helper, e.Err)
 	}
@@ -25,10 +28,36 @@ func (e *ResolveError) Error() string {
 
 func (e *ResolveError) Unwrap() error { return e.Err }
 
+// StoreListKey is the ResolveError.Key of a credsStore whose list action
+// failed: the registries known only to the store are then not resolved.
+const StoreListKey = "*"
+
 // Resolved is an entry whose credentials are inline, and where they came from.
 type Resolved struct {
 	Entry  *Entry
 	Helper string // helper that supplied the credentials, "" for inline ones
+	// Fallback, when not nil, is the *ResolveError of the entry's helper
+	// (missing or failed) that the entry's inline credentials stand in for
+	// (ResolveOptions.InlineFallback). A helper's "not found" is not a
+	// fallback: inline credentials are then the rule.
+	Fallback error
+}
+
+// ResolveOptions configures Config.ResolveWith. The zero value resolves every
+// entry, without falling back to inline credentials when a helper is missing
+// or fails.
+type ResolveOptions struct {
+	// Keep limits resolution to the keys for which it returns true (nil
+	// keeps all); helpers are not asked for keys that are not kept.
+	Keep func(key string) bool
+	// InlineFallback resolves an entry whose helper is missing
+	// (ErrHelperMissing) or fails (ErrHelperFailed) to the entry's inline
+	// credentials, when it has any, and records the helper's error in
+	// Resolved.Fallback, instead of returning a *ResolveError. Docker and the
+	// credential helper protocol use inline credentials only when the helper
+	// answers "not found"; this is for a caller that says so to its user.
+	// A cancelled ctx never falls back.
+	InlineFallback bool
 }
 
 // HelperFor returns the helper suffix that serves key: credHelpers for the
@@ -60,6 +89,12 @@ func (c *Config) Resolve(ctx context.Context, newHelper func(name string) Helper
 // ResolveFiltered is Resolve limited to the keys for which keep returns true
 // (nil keeps all); helpers are not asked for keys that are not kept.
 func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string) Helper, keep func(key string) bool) ([]Resolved, []error) {
+	return c.ResolveWith(ctx, newHelper, ResolveOptions{Keep: keep})
+}
+
+// ResolveWith is Resolve with options (see ResolveOptions).
+func (c *Config) ResolveWith(ctx context.Context, newHelper func(name string) Helper, opts ResolveOptions) ([]Resolved, []error) {
+	keep := opts.Keep
 	helpers := map[string]Helper{}
 	helper := func(name string) Helper {
 		h, ok := helpers[name]
@@ -97,7 +132,7 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 	if c.CredsStore != "" {
 		list, err := helper(c.CredsStore).List(ctx)
 		if err != nil {
-			errs = append(errs, &ResolveError{Key: "*", Helper: c.CredsStore, Err: fmt.Errorf("list stored credentials: %w", err)})
+			errs = append(errs, &ResolveError{Key: StoreListKey, Helper: c.CredsStore, Err: fmt.Errorf("list stored credentials: %w", err)})
 		}
 		for _, k := range sortedKeys(list) {
 			add(k, nil)
@@ -110,6 +145,7 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 			email = cd.entry.Email
 		}
 		name := c.HelperFor(cd.key)
+		var fallback error
 		if name != "" {
 			user, secret, err := helperGet(ctx, helper(name), cd.key)
 			switch {
@@ -121,6 +157,9 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 				continue
 			case errors.Is(err, ErrCredentialsNotFound) && cd.entry != nil && cd.entry.HasCredentials():
 				// fall through to the inline credentials
+			case opts.InlineFallback && ctx.Err() == nil && (errors.Is(err, ErrHelperMissing) || errors.Is(err, ErrHelperFailed)) &&
+				cd.entry != nil && cd.entry.HasCredentials():
+				fallback = &ResolveError{Key: cd.key, Helper: name, Err: err}
 			default:
 				errs = append(errs, &ResolveError{Key: cd.key, Helper: name, Err: err})
 				continue
@@ -136,7 +175,7 @@ func (c *Config) ResolveFiltered(ctx context.Context, newHelper func(name string
 			r = &Entry{Key: e.Key, Email: e.Email}
 		}
 		r.IdentityToken, r.RegistryToken = e.IdentityToken, e.RegistryToken
-		out = append(out, Resolved{Entry: r})
+		out = append(out, Resolved{Entry: r, Fallback: fallback})
 	}
 	return out, errs
 }

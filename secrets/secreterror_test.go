@@ -23,7 +23,8 @@ func TestSecretError(t *testing.T) {
 		wantTail string // Err.Error()
 	}{
 		{"opaque", pullSecret("team-a", "regcred", "Opaque", ".dockerconfigjson", "{}"), "team-a/regcred", secrets.ErrNotPullSecret,
-			"not a usable pull secret: type Opaque; the kubelet uses only types kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg"},
+			"not a usable pull secret: type Opaque; the kubelet uses only types kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg" +
+				" (it holds .dockerconfigjson: pullsecret convert writes it as a pull secret)"},
 		{"key mismatch", pullSecret("team-a", "regcred", "kubernetes.io/dockercfg", ".dockerconfigjson", "{}"), "team-a/regcred", secrets.ErrNotPullSecret,
 			`not a usable pull secret: type kubernetes.io/dockercfg but data key ".dockerconfigjson"; the kubelet ignores this secret`},
 		{"wrong format", pullSecret("team-a", "regcred", "kubernetes.io/dockercfg", ".dockercfg", authJSON("x.io", "u", diagPass)), "team-a/regcred", secrets.ErrWrongFormat,
@@ -80,7 +81,8 @@ spec:
 		got = append(got, p.Message)
 	}
 	want := []string{
-		"secret shop/opaque is ignored by the kubelet: not a usable pull secret: type Opaque; the kubelet uses only types kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg",
+		"secret shop/opaque is ignored by the kubelet: not a usable pull secret: type Opaque; the kubelet uses only types kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg" +
+			" (it holds .dockerconfigjson: pullsecret convert writes it as a pull secret)",
 		`secret shop/bad is malformed, which breaks every pull of the pod: data[.dockerconfigjson]: entry "x.io": auth: auth must be base64 of username:password (no colon found)`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

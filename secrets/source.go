@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -70,6 +72,29 @@ const maxListDepth = 3
 // without any pull secret are ErrNoPullSecrets. Errors never contain
 // credential values.
 func ReadSource(name string, data []byte) ([]dockercfg.Source, error) {
+	return ReadSourceWith(name, data, nil)
+}
+
+// ReadOptions configures ReadSourceWith. The zero value (or nil) reads as
+// ReadSource does.
+type ReadOptions struct {
+	// Opaque also reads a Secret of type Opaque (or without a type, which
+	// the API server makes Opaque) that holds a pull secret's data key,
+	// .dockerconfigjson or .dockercfg, as a pull secret of that key's
+	// format: the mistake of the seed's example pull secret, which the
+	// kubelet ignores. Its Source has Type "Opaque", so that the caller can
+	// say so; it is for a command that repairs such a Secret (convert),
+	// never for one that predicts what the kubelet does. An Opaque Secret
+	// with both keys is an error (errors.Is ErrNotPullSecret); one with
+	// neither is skipped like any other Secret type.
+	Opaque bool
+}
+
+// ReadSourceWith is ReadSource with options; opts may be nil.
+func ReadSourceWith(name string, data []byte, opts *ReadOptions) ([]dockercfg.Source, error) {
+	if opts == nil {
+		opts = &ReadOptions{}
+	}
 	if len(data) > dockercfg.MaxFileSize {
 		return nil, fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(data), dockercfg.MaxFileSize)
 	}
@@ -88,7 +113,7 @@ func ReadSource(name string, data []byte) ([]dockercfg.Source, error) {
 		}
 		return []dockercfg.Source{{Name: name, Config: cfg}}, nil
 	}
-	r := &reader{name: name, skipOtherTypes: true}
+	r := &reader{name: name, skipOtherTypes: true, opaque: opts.Opaque}
 	if err := r.stream(data); err != nil {
 		return nil, err
 	}
@@ -111,6 +136,12 @@ type reader struct {
 	// kubectl get secret -o yaml, recording why in skipped.
 	skipOtherTypes bool
 	skipped        []error
+	// opaque reads Opaque Secrets holding a pull secret's data key
+	// (ReadOptions.Opaque).
+	opaque bool
+	// payloads holds, when not nil, the decoded payload of each Source in
+	// out, at the same index.
+	payloads *[][]byte
 }
 
 // object is the part of any Kubernetes object that decides what it is.
@@ -163,26 +194,45 @@ func (r *reader) object(js []byte, depth int) error {
 func (r *reader) secret(js []byte) error {
 	var s corev1.Secret
 	if err := json.Unmarshal(js, &s); err != nil {
+		if se := r.dataError(js); se != nil {
+			return se
+		}
 		return fmt.Errorf("%s: document %d: decode Secret: %w", r.name, r.doc, cleanDecodeError(err))
 	}
-	label := s.Name
-	if s.Namespace != "" {
-		label = s.Namespace + "/" + s.Name
-	}
-	if s.Name == "" {
-		label = fmt.Sprintf("(unnamed, document %d)", r.doc)
-	}
+	label := r.label(s.Namespace, s.Name)
 	fail := func(format string, args ...any) error {
 		return &SecretError{File: r.name, Secret: label, Err: fmt.Errorf(format, args...)}
 	}
 	data := mergedData(&s)
+	typ := s.Type
+	if typ == "" {
+		typ = corev1.SecretTypeOpaque
+	}
 	f, ok := FormatOf(s.Type)
-	if !ok {
-		typ := s.Type
-		if typ == "" {
-			typ = corev1.SecretTypeOpaque
+	if !ok && typ == corev1.SecretTypeOpaque && r.opaque {
+		_, hasJSON := data[DataKey(dockercfg.FormatConfigJSON)]
+		_, hasLegacy := data[DataKey(dockercfg.FormatLegacy)]
+		switch {
+		case hasJSON && hasLegacy:
+			return fail("%w: type %s with both %q and %q; cannot tell which one is meant", ErrNotPullSecret, typ,
+				DataKey(dockercfg.FormatConfigJSON), DataKey(dockercfg.FormatLegacy))
+		case hasJSON:
+			f, ok = dockercfg.FormatConfigJSON, true
+		case hasLegacy:
+			f, ok = dockercfg.FormatLegacy, true
 		}
-		err := fail("%w: type %s; the kubelet uses only types %s and %s", ErrNotPullSecret, typ, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg)
+	}
+	if !ok {
+		hint := ""
+		if typ == corev1.SecretTypeOpaque && !r.opaque {
+			for _, k := range []string{DataKey(dockercfg.FormatConfigJSON), DataKey(dockercfg.FormatLegacy)} {
+				if _, has := data[k]; has {
+					hint = fmt.Sprintf(" (it holds %s: pullsecret convert writes it as a pull secret)", k)
+					break
+				}
+			}
+		}
+		err := fail("%w: type %s; the kubelet uses only types %s and %s%s", ErrNotPullSecret, typ, corev1.SecretTypeDockerConfigJson, corev1.SecretTypeDockercfg, hint)
 		if r.skipOtherTypes {
 			r.skipped = append(r.skipped, err)
 			return nil
@@ -208,7 +258,64 @@ func (r *reader) secret(js []byte) error {
 	if len(cfg.Entries) > 0 && cfg.Format != f {
 		return fail("data[%s]: %w", key, wrongFormat(cfg.Format, f))
 	}
-	r.out = append(r.out, dockercfg.Source{Name: r.name, Secret: label, Type: string(s.Type), Config: cfg})
+	r.out = append(r.out, dockercfg.Source{Name: r.name, Secret: label, Type: string(typ), Config: cfg})
+	if r.payloads != nil {
+		*r.payloads = append(*r.payloads, payload)
+	}
+	return nil
+}
+
+// SourceSecret returns the namespace ("" when the manifest gave none) and
+// the name of the Secret a Source of ReadSource was read from; ok is false
+// for a plain credential file and for a Secret without a name.
+func SourceSecret(s dockercfg.Source) (namespace, name string, ok bool) {
+	if s.Secret == "" || strings.HasPrefix(s.Secret, "(") {
+		return "", "", false
+	}
+	if ns, n, found := strings.Cut(s.Secret, "/"); found {
+		return ns, n, true
+	}
+	return "", s.Secret, true
+}
+
+// label names a Secret in reports: "namespace/name", "name", or
+// "(unnamed, document N)".
+func (r *reader) label(namespace, name string) string {
+	switch {
+	case name == "":
+		return fmt.Sprintf("(unnamed, document %d)", r.doc)
+	case namespace != "":
+		return namespace + "/" + name
+	}
+	return name
+}
+
+// dataError explains a Secret that does not decode because a data value is
+// not base64 (the seed's own example pull secret is one): a *SecretError
+// naming the secret and the key, or nil when the cause is elsewhere.
+func (r *reader) dataError(js []byte) error {
+	var probe struct {
+		Metadata struct {
+			Name      string `json:"name"`
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+		Data map[string]json.RawMessage `json:"data"`
+	}
+	if json.Unmarshal(js, &probe) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(probe.Data))
+	for k := range probe.Data {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		var b []byte
+		if err := json.Unmarshal(probe.Data[k], &b); err != nil {
+			return &SecretError{File: r.name, Secret: r.label(probe.Metadata.Namespace, probe.Metadata.Name),
+				Err: fmt.Errorf("data[%s]: not base64: %w", k, cleanDecodeError(err))}
+		}
+	}
 	return nil
 }
 

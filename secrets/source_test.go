@@ -163,7 +163,7 @@ func TestReadSourceErrors(t *testing.T) {
 		{"payload bad auth", secretYAML("kubernetes.io/dockerconfigjson", ".dockerconfigjson", `{"auths":{"quay.io":{"auth":"cHctWnE5"}}}`), dockercfg.ErrAuthNoColon,
 			`f.yaml: secret team-a/regcred: data[.dockerconfigjson]: entry "quay.io": auth: auth must be base64 of username:password`},
 		{"data not base64", "apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: kubernetes.io/dockercfg\ndata: {.dockercfg: 'pw-Zq9!!'}\n", nil,
-			"f.yaml: document 1: decode Secret: illegal base64 data at input byte"},
+			"f.yaml: secret r: data[.dockercfg]: not base64: illegal base64 data at input byte 2"},
 		{"data wrong type", "apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: kubernetes.io/dockercfg\ndata: [pw-Zq9]\n", nil,
 			"f.yaml: document 1: decode Secret: field data: found a JSON array"},
 		{"list items not objects", `{"apiVersion":"v1","kind":"List","items":["pw-Zq9"]}`, ErrNotManifest, "found a string, not an object"},
@@ -228,15 +228,24 @@ func FuzzReadSource(f *testing.F) {
 	f.Add([]byte(goodLegacy))
 	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: kubernetes.io/dockerconfigjson\ndata: {.dockerconfigjson: " + b64JSON + "}\n"))
 	f.Add([]byte(`{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"List","items":[]}]}`))
+	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ntype: Opaque\ndata: {.dockerconfigjson: " + b64JSON + "}\n"))
+	f.Add([]byte("apiVersion: v1\nkind: Secret\nmetadata: {name: r}\ndata: {.dockercfg: " + b64Legacy + ", .dockerconfigjson: " + b64JSON + "}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		srcs, err := ReadSource("fuzz", data)
 		if err != nil {
 			if srcs != nil {
 				t.Fatal("sources and error")
 			}
-			return
 		}
-		for _, s := range srcs {
+		// Reading Opaque Secrets too finds at least what ReadSource finds.
+		all, aerr := ReadSourceWith("fuzz", data, &ReadOptions{Opaque: true})
+		if aerr != nil && all != nil {
+			t.Fatal("sources and error (Opaque)")
+		}
+		if err == nil && aerr == nil && len(all) < len(srcs) {
+			t.Fatalf("Opaque: %d sources, ReadSource %d", len(all), len(srcs))
+		}
+		for _, s := range append(srcs, all...) {
 			if s.Config == nil {
 				t.Fatal("nil config")
 			}

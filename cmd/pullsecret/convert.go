@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
@@ -74,18 +76,60 @@ func (o *convertOptions) Validate() error {
 	if len(o.args) > 1 {
 		return usagef("convert: exactly one NAME is required, got %d", len(o.args))
 	}
-	if o.name() == "" && !o.raw() {
-		return usagef("convert: NAME is required (or -o dockerconfigjson|dockercfg for a raw file)")
-	}
+	// Without NAME the Secret is named after the one Secret read (Run).
 	return nil
+}
+
+// secretName returns the name and namespace of the Secret to write: NAME and
+// -n when given, else those of the one Secret the sources were read from.
+func (o *convertOptions) secretName(srcs []dockercfg.Source) (name, namespace string, err error) {
+	name, namespace = o.name(), o.namespace
+	if name != "" && namespace != "" {
+		return name, namespace, nil
+	}
+	var ns, n string
+	one := len(srcs) > 0
+	for i, s := range srcs {
+		sns, sn, ok := secrets.SourceSecret(s)
+		if !ok || (i > 0 && (sns != ns || sn != n || s.Name != srcs[0].Name)) {
+			one = false
+			break
+		}
+		ns, n = sns, sn
+	}
+	if !one {
+		if name == "" {
+			return "", "", usagef("convert: NAME is required unless the input is one Secret (or -o dockerconfigjson|dockercfg for a raw file)")
+		}
+		return name, namespace, nil
+	}
+	if name == "" {
+		name = n
+	}
+	if namespace == "" {
+		namespace = ns
+	}
+	return name, namespace, nil
 }
 
 // Run reads the sources, resolves them with dockercfg.Convert and prints the
 // config or the Secret.
 func (o *convertOptions) Run(ctx context.Context) error {
-	srcs, err := loadSources(o.e, o.authfiles)
+	srcs, err := loadSourcesWith(o.e, o.authfiles, &secrets.ReadOptions{Opaque: true})
 	if err != nil {
 		return err
+	}
+	for _, s := range srcs {
+		if s.Type == string(corev1.SecretTypeOpaque) {
+			o.e.warnf("%s: secret %s is type %s, which the kubelet ignores; converting its %s",
+				s.Name, s.Secret, s.Type, secrets.DataKey(s.Config.Format))
+		}
+	}
+	name, namespace := o.name(), o.namespace
+	if !o.raw() {
+		if name, namespace, err = o.secretName(srcs); err != nil {
+			return err
+		}
 	}
 	path := o.e.getenv("PATH")
 	res, err := dockercfg.Convert(ctx, srcs, dockercfg.ConvertOptions{
@@ -95,16 +139,22 @@ func (o *convertOptions) Run(ctx context.Context) error {
 			return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
 		},
 	})
+	if res != nil {
+		for _, w := range res.Warnings {
+			o.e.warnf("%s", w)
+		}
+	}
+	var re *dockercfg.ResolveError
+	if err != nil && !o.skipUnresolved && errors.As(err, &re) {
+		return fmt.Errorf("convert: %w (--skip-unresolved converts the rest)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("convert: %w", err)
-	}
-	for _, w := range res.Warnings {
-		o.e.warnf("%s", w)
 	}
 	if o.raw() {
 		return writeRawConfig(o.e, "convert", res.Config, o.output, false)
 	}
-	return writeSecret(o.e, "convert", o.name(), o.namespace, res.Config, o.format, o.output)
+	return writeSecret(o.e, "convert", name, namespace, res.Config, o.format, o.output)
 }
 
 // writeRawConfig prints cfg as a config.json (-o dockerconfigjson) or a

@@ -209,3 +209,107 @@ func TestAuthfileKeepsCommas(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// issue 8 item 4: an uninstalled credsStore with --skip-unresolved keeps the
+// inline entries (with a warning naming each registry and why), leaves out
+// the others (one warning each) and fails only when nothing is left.
+func TestConvertMissingStoreKeepsInline(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"PATH": t.TempDir(), "HOME": t.TempDir()}
+	cfg := writeFile(t, "config.json", `{"auths":{"quay.io":{"auth":"`+dockercfg.EncodeAuth("alice", "quay-secret")+`"},"ghcr.io":{}},"credsStore":"desktop"}`)
+	r := runCLI(t, "", env, "convert", "x", "--authfile", cfg, "--skip-unresolved")
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	auths := secretPayload(t, r.stdout)
+	if len(auths) != 1 || auths["quay.io"]["username"] != "alice" || auths["quay.io"]["password"] != "quay-secret" {
+		t.Errorf("payload %v, want quay.io's inline credentials", auths)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	want := [][]string{
+		{`credential store "desktop"`, "not installed"},
+		{`"ghcr.io"`, "not installed", "left out"},
+		{`"quay.io"`, "not installed", "inline credentials"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("stderr %q: want %d warning lines", r.stderr, len(want))
+	}
+	for i, l := range lines {
+		for _, s := range want[i] {
+			if !strings.Contains(l, s) {
+				t.Errorf("stderr line %q lacks %q", l, s)
+			}
+		}
+	}
+	if strings.Contains(r.stderr, "quay-secret") || strings.Contains(r.stderr, dockercfg.EncodeAuth("alice", "quay-secret")) {
+		t.Errorf("secret on stderr: %q", r.stderr)
+	}
+
+	// Nothing left: exit 3, every registry named.
+	none := writeFile(t, "config.json", `{"auths":{"ghcr.io":{}},"credsStore":"desktop"}`)
+	r = runCLI(t, "", env, "convert", "x", "--authfile", none, "--skip-unresolved")
+	if r.code != exitNoCredentials || !strings.Contains(r.stderr, `"ghcr.io"`) || !strings.Contains(r.stderr, "no credentials to convert") {
+		t.Errorf("nothing left: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// issue 8 item 6: the seed's example pull secret is type Opaque, which the
+// kubelet ignores; convert reads it with a warning naming it and writes the
+// proper kubernetes.io/dockerconfigjson Secret, keeping its name and
+// namespace unless NAME or -n is given. Other readers keep refusing it.
+func TestConvertRepairsOpaquePullSecret(t *testing.T) {
+	t.Parallel()
+	payload := `{"auths":{"quay.io":{"auth":"` + dockercfg.EncodeAuth("alice", "opaque-Secret-1") + `","email":"you@example.com"}}}`
+	opaque := "apiVersion: v1\ndata:\n  .dockerconfigjson: " + base64.StdEncoding.EncodeToString([]byte(payload)) +
+		"\nkind: Secret\nmetadata:\n  creationTimestamp: \"2021-09-09T19:10:11Z\"\n  name: pull-secret\n  namespace: default\n" +
+		"  resourceVersion: \"37676\"\n  uid: e2851531-01bc-48ba-878c-de96cfe31020\ntype: Opaque\n"
+	file := writeFile(t, "ps.yaml", opaque)
+	wantWarning := "pullsecret: warning: " + file + ": secret default/pull-secret is type Opaque, which the kubelet ignores; converting its .dockerconfigjson\n"
+
+	type meta struct {
+		Type     string `json:"type"`
+		Metadata struct {
+			Name      string `json:"name"`
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+	}
+	for _, tt := range []struct {
+		args          []string
+		name, ns, typ string
+	}{
+		{nil, "pull-secret", "default", "kubernetes.io/dockerconfigjson"},
+		{[]string{"fixed"}, "fixed", "default", "kubernetes.io/dockerconfigjson"},
+		{[]string{"fixed", "-n", "team-a", "--type", "dockercfg"}, "fixed", "team-a", "kubernetes.io/dockercfg"},
+	} {
+		r := runCLI(t, "", nil, append([]string{"convert", "--authfile", file}, tt.args...)...)
+		if r.code != 0 {
+			t.Errorf("convert %v: exit %d, stderr %q", tt.args, r.code, r.stderr)
+			continue
+		}
+		if r.stderr != wantWarning {
+			t.Errorf("convert %v: stderr\n got %q\nwant %q", tt.args, r.stderr, wantWarning)
+		}
+		var m meta
+		if err := yaml.Unmarshal([]byte(r.stdout), &m); err != nil || m.Type != tt.typ || m.Metadata.Name != tt.name || m.Metadata.Namespace != tt.ns {
+			t.Errorf("convert %v: %v %+v, want %s %s/%s\n%s", tt.args, err, m, tt.typ, tt.ns, tt.name, r.stdout)
+		}
+		if tt.typ == "kubernetes.io/dockerconfigjson" {
+			if e := secretPayload(t, r.stdout)["quay.io"]; e["username"] != "alice" || e["password"] != "opaque-Secret-1" || e["email"] != "you@example.com" {
+				t.Errorf("convert %v: entry %v", tt.args, e)
+			}
+		}
+	}
+	// The readers that predict what the kubelet does keep refusing it.
+	for _, args := range [][]string{{"match", "--authfile", file, "quay.io/x/y"}, {"inspect", "--authfile", file}} {
+		r := runCLI(t, "", nil, args...)
+		if r.code == 0 || !strings.Contains(r.stderr, "type Opaque") {
+			t.Errorf("%v: exit %d, stderr %q; want a refusal naming type Opaque", args, r.code, r.stderr)
+		}
+	}
+	// Several Secrets and no NAME: say what is missing.
+	two := writeFile(t, "two.yaml", opaque+"---\n"+strings.Replace(opaque, "name: pull-secret", "name: other", 1))
+	r := runCLI(t, "", nil, "convert", "--authfile", two)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "NAME is required") {
+		t.Errorf("two secrets without NAME: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

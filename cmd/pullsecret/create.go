@@ -37,11 +37,13 @@ byte-exact except for ONE trailing newline ("\n" or "\r\n"), which is removed.
 
 --from-file takes a docker config.json (or, with --type dockercfg, a legacy
 .dockercfg) stored verbatim after it is checked: valid JSON, the format of the
-type, entries with inline credentials whose auth decodes. It cannot be combined
-with the credential flags (kubectl silently ignores them).`,
+type, entries with inline credentials whose auth decodes. A Secret manifest
+holding one pull secret of the type (oc get secret/pull-secret -o yaml) gives
+its payload instead. It cannot be combined with the credential flags (kubectl
+silently ignores them).`,
 		Flags: append(credentialFlags(),
 			&cli.StringFlag{Name: "docker-server", Aliases: []string{"server"}, Value: dockercfg.DockerHubKey, Usage: "registry `SERVER`, used verbatim as the entry key"},
-			&cli.StringSliceFlag{Name: "from-file", Usage: "docker config file to store, `[KEY=]PATH` (comma-separated or repeated, as in kubectl)"},
+			&cli.StringSliceFlag{Name: "from-file", Usage: "docker config file to store, `[KEY=]PATH` (comma-separated or repeated, as in kubectl), or a Secret manifest holding one pull secret"},
 			&cli.BoolFlag{Name: "append-hash", Usage: "append a hash of the content to the name, as kubectl does"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret (omitted when not given)"},
 			&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
@@ -294,6 +296,22 @@ func createPayloadFromFiles(warnf func(string, ...any), sources []string, format
 		if err != nil {
 			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
 		}
+		// A Secret manifest (oc get secret/pull-secret -o yaml) gives its
+		// payload; a docker config file is stored as it is, as kubectl does.
+		p, err := secrets.ReadPayload(file, data, format)
+		switch {
+		case errors.Is(err, secrets.ErrWrongFormat):
+			return nil, fmt.Errorf("create: --from-file %w; use --type %s, or convert it with pullsecret convert NAME --type %s --authfile %s",
+				err, otherTypeFlag(format), typeFlag(format), file)
+		case errors.Is(err, secrets.ErrSeveralPullSecrets):
+			return nil, fmt.Errorf("create: --from-file %w: merge them with pullsecret convert NAME --authfile %s", err, file)
+		case err != nil:
+			return nil, fmt.Errorf("create: --from-file %w", err)
+		}
+		if p.Source != nil {
+			warnf("--from-file %s: a Secret manifest: storing data[%s] of secret %s (kubectl would store the manifest itself)", file, want, p.Source.Secret)
+		}
+		data = p.Data
 		cfg, err := secrets.CheckPayload(data, format)
 		if err != nil {
 			return nil, fmt.Errorf("create: --from-file %s: %w", file, err)
@@ -304,6 +322,22 @@ func createPayloadFromFiles(warnf func(string, ...any), sources []string, format
 		payload = data
 	}
 	return payload, nil
+}
+
+// typeFlag is the --type value of a payload format.
+func typeFlag(f dockercfg.Format) string {
+	if f == dockercfg.FormatLegacy {
+		return "dockercfg"
+	}
+	return "dockerconfigjson"
+}
+
+// otherTypeFlag is the --type value of the other pull secret type.
+func otherTypeFlag(f dockercfg.Format) string {
+	if f == dockercfg.FormatLegacy {
+		return "dockerconfigjson"
+	}
+	return "dockercfg"
 }
 
 // createPathError drops the path an *fs.PathError repeats, since the message

@@ -129,7 +129,7 @@ func TestCreateBadInput(t *testing.T) {
 		{"password env unset", cmd("r", "-u", createUser, "--password-env", "NO_SUCH_VAR"), "", 1, []string{"--password-env NO_SUCH_VAR"}},
 		{"from-file directory", cmd("r", "--from-file", filepath.Join(dir, "confdir")), "", 1, []string{"confdir", "is a directory"}},
 		{"from-file missing", cmd("r", "--from-file", filepath.Join(dir, "missing.json")), "", 1, []string{"missing.json", "no such file or directory"}},
-		{"from-file not JSON", cmd("r", "--from-file", file("notjson.json", "auths: "+createPassword)), "", 1, []string{"notjson.json", "invalid JSON"}},
+		{"from-file not JSON", cmd("r", "--from-file", file("notjson.json", "auths: "+createPassword)), "", 1, []string{"notjson.json", "not a docker config or Kubernetes manifest"}},
 		{"from-file JSON array", cmd("r", "--from-file", file("array.json", `["`+auth+`"]`)), "", 1, []string{"array.json", "array"}},
 		{"from-file top-level string", cmd("r", "--from-file", file("string.json", `"`+auth+`"`)), "", 1, []string{"string.json", "string"}},
 		{"from-file wrong type", cmd("r", "--from-file", file("legacy.json", legacy)), "", 1, []string{"legacy.json", "legacy flat dockercfg map", "kubernetes.io/dockerconfigjson"}},

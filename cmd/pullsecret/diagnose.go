@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -37,7 +38,7 @@ func newDiagnoseCommand(e *env) *cli.Command {
 			// A separate hidden flag sharing the value: an alias would
 			// append every value twice.
 			&cli.GenericFlag{Name: "f", Value: files, Hidden: true},
-			&cli.StringFlag{Name: "node-config", Usage: "the node's config.json `FILE` (the kubelet's node keyring, tried after the pod's secrets)"},
+			&cli.StringFlag{Name: "node-config", Usage: "the node's config.json `FILE`, or the one pull secret it comes from (the kubelet's node keyring, tried after the pod's secrets)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 			&cli.BoolFlag{Name: "verify", Usage: "also test-pull each image with the credentials the kubelet would try"},
 			quietFlag(),
@@ -140,11 +141,16 @@ func (o *diagnoseOptions) readInputs() (*secrets.Inventory, []match.Credential, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
 	}
-	cfg, err := dockercfg.ParseNamed(data, node)
+	// The node's config.json, or the pull secret it is copied from (oc get
+	// secret/pull-secret -n openshift-config -o yaml).
+	src, err := secrets.ReadOneSource(node, data)
+	if errors.Is(err, secrets.ErrSeveralPullSecrets) {
+		return nil, nil, fmt.Errorf("diagnose: --node-config %w: the node has one config.json", err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
 	}
-	return &inv, match.CredentialsFromConfig(cfg, node), nil
+	return &inv, match.CredentialsFromConfig(src.Config, src.Label()), nil
 }
 
 // diagnoseError counts the pulls predicted to fail (exit 1).

@@ -58,6 +58,12 @@ func loadCredentials(ctx context.Context, e *env, paths []string) ([]match.Crede
 // loadSources reads the --authfile paths, or the default search when none
 // is given. Every source keeps its file (and Secret) name for reports.
 func loadSources(e *env, paths []string) ([]dockercfg.Source, error) {
+	return loadSourcesWith(e, paths, nil)
+}
+
+// loadSourcesWith is loadSources reading manifests with opts
+// (secrets.ReadSourceWith); nil reads as loadSources does.
+func loadSourcesWith(e *env, paths []string, opts *secrets.ReadOptions) ([]dockercfg.Source, error) {
 	if len(paths) == 0 {
 		paths = dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()
 		if len(paths) == 0 {
@@ -73,7 +79,7 @@ func loadSources(e *env, paths []string) ([]dockercfg.Source, error) {
 			}
 			stdinUsed = true
 		}
-		srcs, err := readSourceFile(e, p)
+		srcs, err := readSourceFileWith(e, p, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -85,6 +91,12 @@ func loadSources(e *env, paths []string) ([]dockercfg.Source, error) {
 // readSourceFile reads the credential sources of one file (or standard
 // input for "-"), as --authfile reads them.
 func readSourceFile(e *env, p string) ([]dockercfg.Source, error) {
+	return readSourceFileWith(e, p, nil)
+}
+
+// readSourceFileWith is readSourceFile with opts for the manifests
+// (secrets.ReadSourceWith); nil reads as readSourceFile does.
+func readSourceFileWith(e *env, p string, opts *secrets.ReadOptions) ([]dockercfg.Source, error) {
 	var data []byte
 	var err error
 	if p == "-" {
@@ -95,5 +107,5 @@ func readSourceFile(e *env, p string) ([]dockercfg.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read credentials: %w", err)
 	}
-	return secrets.ReadSource(p, data)
+	return secrets.ReadSourceWith(p, data, opts)
 }
