@@ -90,7 +90,7 @@ func (o *loginOptions) Run(ctx context.Context) error {
 			return fmt.Errorf("login: --check %s: %w", o.server, err)
 		}
 	}
-	err = secrets.EditCredentialFile(o.file, true, func(cfg *dockercfg.Config) error {
+	err = secrets.EditCredentialFile(ctx, o.file, true, func(cfg *dockercfg.Config) error {
 		ne := &dockercfg.Entry{Key: o.server, Username: user, Password: pass, Auth: dockercfg.EncodeAuth(user, pass), Email: o.creds.email}
 		if old := cfg.Entry(o.server); old != nil {
 			if !o.creds.emailSet {

@@ -52,9 +52,9 @@ func (o *logoutOptions) Validate() error {
 
 // Run removes the server's entries (dockercfg.Config.RemoveServer) from the
 // file (secrets.EditCredentialFile).
-func (o *logoutOptions) Run(context.Context) error {
+func (o *logoutOptions) Run(ctx context.Context) error {
 	removed := 0
-	err := secrets.EditCredentialFile(o.file, false, func(cfg *dockercfg.Config) error {
+	err := secrets.EditCredentialFile(ctx, o.file, false, func(cfg *dockercfg.Config) error {
 		if removed = cfg.RemoveServer(o.server); removed == 0 {
 			return fmt.Errorf("no entry for %s in %s", o.server, o.file)
 		}
