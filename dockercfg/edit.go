@@ -114,8 +114,11 @@ func lockFile(ctx context.Context, path string) (unlock func(), err error) {
 
 // EditConfig applies edit to the docker config in data, of either format,
 // and returns it re-encoded in that format (Marshal), keeping every other
-// entry and member. Empty content (or only white space) is a new, empty
-// config.json, as for docker. name is used in errors (a file path).
+// entry and member, in the layout of data: its indentation (tabs, spaces or
+// none), its final newline, and every byte of what the edit did not change
+// (unchanged entries and members are copied as written). Empty content (or
+// only white space) is a new, empty config.json in docker's layout, as for
+// docker. name is used in errors (a file path).
 func EditConfig(name string, data []byte, edit func(*Config) error) ([]byte, error) {
 	var cfg *Config
 	if len(bytes.TrimSpace(data)) == 0 {
@@ -129,7 +132,7 @@ func EditConfig(name string, data []byte, edit func(*Config) error) ([]byte, err
 	if err := edit(cfg); err != nil {
 		return nil, err
 	}
-	out, err := cfg.Marshal()
+	out, err := cfg.marshalLike(data)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s: %w", name, err)
 	}

@@ -179,11 +179,11 @@ func TestLoginSecretManifest(t *testing.T) {
 		wantPayload       string
 	}{
 		{"yaml dockerconfigjson", "kubernetes.io/dockerconfigjson", "yaml",
-			`{"auths":{"cloud.openshift.com":{"email":"ops@example.com","auth":"` + oldAuth + `"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
+			`{"auths":{"cloud.openshift.com":{"auth":"` + oldAuth + `","email":"ops@example.com"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
 		{"json dockerconfigjson", "kubernetes.io/dockerconfigjson", "json",
-			`{"auths":{"cloud.openshift.com":{"email":"ops@example.com","auth":"` + oldAuth + `"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
+			`{"auths":{"cloud.openshift.com":{"auth":"` + oldAuth + `","email":"ops@example.com"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
 		{"json dockercfg", "kubernetes.io/dockercfg", "json",
-			`{"cloud.openshift.com":{"email":"ops@example.com","auth":"` + oldAuth + `"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}`},
+			`{"cloud.openshift.com":{"auth":"` + oldAuth + `","email":"ops@example.com"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -404,7 +404,8 @@ func TestLoginLegacyAndEmptyFiles(t *testing.T) {
 		{
 			name: "legacy .dockercfg", file: ".dockercfg",
 			in:   `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"}}`,
-			want: "{\n\t\"quay.io\": {\n\t\t\"email\": \"o@x.io\",\n\t\t\"auth\": \"" + oldAuth + "\"\n\t},\n\t\"ghcr.io\": {\n\t\t\"auth\": \"" + newAuth + "\"\n\t}\n}\n",
+			// A compact file stays compact; quay.io is kept byte for byte.
+			want: `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"},"ghcr.io":{"auth":"` + newAuth + `"}}`,
 		},
 		{
 			name: "empty file", file: "config.json", in: "\n",
