@@ -403,7 +403,7 @@ func TestLoginLegacyAndEmptyFiles(t *testing.T) {
 	}{
 		{
 			name: "legacy .dockercfg", file: ".dockercfg",
-			in:   `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"}}`,
+			in: `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"}}`,
 			// A compact file stays compact; quay.io is kept byte for byte.
 			want: `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"},"ghcr.io":{"auth":"` + newAuth + `"}}`,
 		},
