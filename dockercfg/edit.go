@@ -148,3 +148,39 @@ func unwrapPathError(err error) error {
 	}
 	return err
 }
+
+// SetLogin stores username and password for key as a login does, and
+// returns a copy of the entry it replaced, or nil when it added one.
+//
+// A new entry holds auth (padded) and, when email is not nil, email, as
+// docker login writes it. A replaced entry is changed in place, so that a
+// rewrite keeps its position, its fields' order and everything else in it
+// (unknown fields, serveraddress, explicit empty values): auth gets the new
+// credentials; username and password, when the entry had them, get the new
+// values too; email changes only when email is not nil; identitytoken and
+// registrytoken are cleared, since docker would send them instead of the
+// new password.
+func (c *Config) SetLogin(key, username, password string, email *string) (replaced *Entry) {
+	e := c.Entry(key)
+	if e == nil {
+		ne := &Entry{Key: key, Username: username, Password: password, Auth: EncodeAuth(username, password)}
+		if email != nil {
+			ne.Email = *email
+		}
+		c.Entries = append(c.Entries, ne)
+		return nil
+	}
+	old := *e
+	e.Username, e.Password, e.Auth, e.Unpadded = username, password, EncodeAuth(username, password), false
+	if e.RawUsername != "" {
+		e.RawUsername = username
+	}
+	if e.RawPassword != "" {
+		e.RawPassword = password
+	}
+	if email != nil {
+		e.Email = *email
+	}
+	e.IdentityToken, e.RegistryToken = "", ""
+	return &old
+}

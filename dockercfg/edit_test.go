@@ -153,3 +153,28 @@ func TestRemoveServer(t *testing.T) {
 		t.Errorf("RemoveServer(unparsable) removed %d, left %v", n, c.Entries)
 	}
 }
+
+func TestSetLogin(t *testing.T) {
+	t.Parallel()
+	c, err := dockercfg.Parse([]byte(`{"auths":{"q.io":{"identitytoken":"tok","x":true,"username":"old","password":"old-pw","email":""}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := c.SetLogin("q.io", "bob", "pw", nil)
+	if old == nil || old.Username != "old" || old.IdentityToken != "tok" {
+		t.Fatalf("SetLogin returned %v, want the old entry", old)
+	}
+	email := "b@x.io"
+	if c.SetLogin("new.io", "n", "np", &email) != nil {
+		t.Errorf("SetLogin of a new key returned an old entry")
+	}
+	out, err := c.MarshalCompact()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"auths":{"q.io":{"x":true,"username":"bob","password":"pw","email":"","auth":"` + b64("bob:pw") + `"},` +
+		`"new.io":{"email":"b@x.io","auth":"` + b64("n:np") + `"}}}`
+	if diff := cmp.Diff(want, string(out)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
