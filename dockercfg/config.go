@@ -142,6 +142,7 @@ type Config struct {
 
 	order []string                   // top-level member names in file order
 	extra map[string]json.RawMessage // unknown top-level members
+	was   *fileLayout                // how the parsed file was written (marshal.go)
 }
 
 // Entry returns the first entry whose key is exactly key, or nil.
@@ -234,7 +235,7 @@ func parse(data []byte, file string) (*Config, error) {
 	if err != nil {
 		return fail(err)
 	}
-	c := &Config{}
+	c := &Config{was: &fileLayout{entries: map[*Entry]*entryLayout{}}}
 	modern := len(members) == 0
 	for _, m := range members {
 		n := strings.ToLower(m.Name)
@@ -247,7 +248,7 @@ func parse(data []byte, file string) (*Config, error) {
 		if legacy(members) {
 			c.Format = FormatLegacy
 			for _, m := range members {
-				e, err := parseEntry(m.Name, m.Value)
+				e, err := parseEntry(m.Name, m.Value, c.was)
 				if err != nil {
 					err.File = file
 					return nil, err
@@ -265,6 +266,7 @@ func parse(data []byte, file string) (*Config, error) {
 	c.extra = map[string]json.RawMessage{}
 	for _, m := range members {
 		c.order = append(c.order, m.Name)
+		c.was.remember(m)
 		switch strings.ToLower(m.Name) {
 		case "auths":
 			if isNull(m.Value) {
@@ -275,7 +277,7 @@ func parse(data []byte, file string) (*Config, error) {
 				return fail(fmt.Errorf("auths: %w", err))
 			}
 			for _, em := range ems {
-				e, perr := parseEntry(em.Name, em.Value)
+				e, perr := parseEntry(em.Name, em.Value, c.was)
 				if perr != nil {
 					perr.File = file
 					return nil, perr
@@ -313,6 +315,7 @@ func parse(data []byte, file string) (*Config, error) {
 			c.extra[m.Name] = bytes.Clone(m.Value)
 		}
 	}
+	c.was.snapshot(c)
 	return c, nil
 }
 
@@ -348,12 +351,16 @@ func legacy(members []member) bool {
 	return objects > 0
 }
 
-func parseEntry(key string, v json.RawMessage) (*Entry, *ParseError) {
+// parseEntry parses the entry key: v, recording how it was written in fl.
+func parseEntry(key string, v json.RawMessage, fl *fileLayout) (*Entry, *ParseError) {
 	perr := func(field string, err error) *ParseError { return &ParseError{Key: key, Field: field, Err: err} }
 	e := &Entry{Key: key}
 	if _, err := ParseKey(key); err != nil {
 		return nil, perr("", err)
 	}
+	v = bytes.Clone(v) // the layout's raw values alias this copy, not the caller's data
+	el := &entryLayout{raw: v}
+	fl.entries[e] = el
 	if isNull(v) {
 		return e, nil
 	}
@@ -366,6 +373,7 @@ func parseEntry(key string, v json.RawMessage) (*Entry, *ParseError) {
 		lower := strings.ToLower(f.Name)
 		if !entryFields[lower] {
 			e.Extra = append(e.Extra, Field{Name: f.Name, Value: bytes.Clone(f.Value)})
+			el.fields = append(el.fields, layoutField{name: f.Name, value: f.Value, known: -1})
 			continue
 		}
 		if f.Name != lower {
@@ -381,6 +389,7 @@ func parseEntry(key string, v json.RawMessage) (*Entry, *ParseError) {
 				return nil, perr(lower, fmt.Errorf("must be a string: %w", cleanJSONErr(err)))
 			}
 		}
+		el.fields = append(el.fields, layoutField{name: f.Name, value: f.Value, known: knownFieldIndex(lower), was: s})
 		switch lower {
 		case "auth":
 			e.Auth = s

@@ -43,3 +43,24 @@ func ExampleEditConfig() {
 	// Output:
 	// dockerconfigjson quay.io robot
 }
+
+// SetLogin replaces an entry in place: a rewrite keeps its fields, their
+// order and explicit empty values, and reports the user it replaced.
+func ExampleConfig_SetLogin() {
+	in := []byte(`{"auths":{"quay.io":{"email":"","auth":"b2xkOm9sZC1wdw==","x-note":"kept"}},"credsStore":""}`)
+	var was string
+	out, err := dockercfg.EditConfig("config.json", in, func(c *dockercfg.Config) error {
+		if old := c.SetLogin("quay.io", "robot", "s3cret", nil); old != nil {
+			was = old.Username
+		}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("was", was)
+	fmt.Println(string(out))
+	// Output:
+	// was old
+	// {"auths":{"quay.io":{"email":"","auth":"cm9ib3Q6czNjcmV0","x-note":"kept"}},"credsStore":""}
+}

@@ -1,6 +1,7 @@
 package dockercfg_test
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -22,7 +23,7 @@ func TestEditFile(t *testing.T) {
 	if err := os.WriteFile(existing, []byte("abc"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if err := dockercfg.EditFile(existing, false, upper); err != nil {
+	if err := dockercfg.EditFile(context.Background(), existing, false, upper); err != nil {
 		t.Fatalf("EditFile: %v", err)
 	}
 	got, err := os.ReadFile(existing)
@@ -38,7 +39,7 @@ func TestEditFile(t *testing.T) {
 
 	missing := filepath.Join(dir, "new", "config.json")
 	var seen []byte
-	err = dockercfg.EditFile(missing, true, func(data []byte) ([]byte, error) {
+	err = dockercfg.EditFile(context.Background(), missing, true, func(data []byte) ([]byte, error) {
 		seen = data
 		return []byte("{}"), nil
 	})
@@ -49,16 +50,16 @@ func TestEditFile(t *testing.T) {
 		t.Errorf("new file mode = %v (%v), want 0600", st.Mode().Perm(), err)
 	}
 
-	err = dockercfg.EditFile(filepath.Join(dir, "absent.json"), false, upper)
+	err = dockercfg.EditFile(context.Background(), filepath.Join(dir, "absent.json"), false, upper)
 	if !errors.Is(err, fs.ErrNotExist) || err.Error() != "read "+filepath.Join(dir, "absent.json")+": no such file or directory" {
 		t.Errorf("EditFile(missing) = %v, want a not-exist error naming the file once", err)
 	}
-	if err := dockercfg.EditFile(dir, true, upper); err == nil || !strings.HasSuffix(err.Error(), ": is a directory") {
+	if err := dockercfg.EditFile(context.Background(), dir, true, upper); err == nil || !strings.HasSuffix(err.Error(), ": is a directory") {
 		t.Errorf("EditFile(dir) = %v, want is a directory", err)
 	}
 
 	boom := errors.New("boom")
-	err = dockercfg.EditFile(existing, false, func([]byte) ([]byte, error) { return []byte("changed"), boom })
+	err = dockercfg.EditFile(context.Background(), existing, false, func([]byte) ([]byte, error) { return []byte("changed"), boom })
 	if !errors.Is(err, boom) {
 		t.Errorf("EditFile(failing edit) = %v, want %v", err, boom)
 	}
@@ -150,5 +151,30 @@ func TestRemoveServer(t *testing.T) {
 	c := &dockercfg.Config{Entries: []*dockercfg.Entry{{Key: "ftp://x"}, {Key: "x"}}}
 	if n := c.RemoveServer("ftp://x"); n != 1 || len(c.Entries) != 1 || c.Entries[0].Key != "x" {
 		t.Errorf("RemoveServer(unparsable) removed %d, left %v", n, c.Entries)
+	}
+}
+
+func TestSetLogin(t *testing.T) {
+	t.Parallel()
+	c, err := dockercfg.Parse([]byte(`{"auths":{"q.io":{"identitytoken":"tok","x":true,"username":"old","password":"old-pw","email":""}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := c.SetLogin("q.io", "bob", "pw", nil)
+	if old == nil || old.Username != "old" || old.IdentityToken != "tok" {
+		t.Fatalf("SetLogin returned %v, want the old entry", old)
+	}
+	email := "b@x.io"
+	if c.SetLogin("new.io", "n", "np", &email) != nil {
+		t.Errorf("SetLogin of a new key returned an old entry")
+	}
+	out, err := c.MarshalCompact()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"auths":{"q.io":{"x":true,"username":"bob","password":"pw","email":"","auth":"` + b64("bob:pw") + `"},` +
+		`"new.io":{"email":"b@x.io","auth":"` + b64("n:np") + `"}}}`
+	if diff := cmp.Diff(want, string(out)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

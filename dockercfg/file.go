@@ -56,8 +56,11 @@ func (c *Config) Save(path string) error {
 // WriteFileAtomic replaces path with data: it writes a temporary file in the
 // same directory, syncs it and renames it over path, so an interrupted write
 // leaves the old file. New files are created 0600 and missing parent
-// directories 0700; an existing file keeps its mode. A symbolic link is
-// followed and its target replaced.
+// directories 0700; an existing file keeps its mode, owner and group (as
+// docker does when root rewrites a user's config.json). When the owner or
+// group cannot be kept (a user who is not root and not in the file's group),
+// nothing is written and the error says so. A symbolic link is followed and
+// its target replaced.
 func WriteFileAtomic(path string, data []byte) error {
 	path, err := followSymlinks(path)
 	if err != nil {
@@ -68,11 +71,13 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("create directory for %s: %w", path, err)
 	}
 	mode := fs.FileMode(0o600)
+	uid, gid, keepOwner := -1, -1, false
 	if st, err := os.Stat(path); err == nil {
 		if !st.Mode().IsRegular() {
 			return fmt.Errorf("write %s: not a regular file", path)
 		}
 		mode = st.Mode().Perm()
+		uid, gid, keepOwner = fileOwner(st)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -85,6 +90,16 @@ func WriteFileAtomic(path string, data []byte) error {
 		tmp.Close()
 		os.Remove(name)
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if keepOwner {
+		// Before the rename, so that the file never has another owner.
+		if st, err := tmp.Stat(); err != nil {
+			return cleanup(err)
+		} else if u, g, ok := fileOwner(st); ok && (u != uid || g != gid) {
+			if err := tmp.Chown(uid, gid); err != nil {
+				return cleanup(fmt.Errorf("keep owner %d:%d: %w", uid, gid, unwrapPathError(err)))
+			}
+		}
 	}
 	if err := tmp.Chmod(mode); err != nil {
 		return cleanup(err)

@@ -38,6 +38,11 @@ func FuzzParse(f *testing.F) {
 				}
 			}
 		}
+		// An in-place edit parses back with every entry it did not touch,
+		// and editing its result with no change gives the same bytes.
+		if !hasMarkerKey(c) {
+			checkEdit(t, data, c)
+		}
 		// The legacy conversion is detected as legacy again.
 		if len(c.Entries) > 0 {
 			out, err := c.MarshalAs(dockercfg.FormatLegacy)
@@ -206,4 +211,46 @@ func quotedKey(msg string) string {
 	}
 	s, _ := strconv.Unquote(q)
 	return s
+}
+
+// checkEdit edits data in place (a login for a fixed registry) and checks
+// that the result parses with the same format and every other entry, keys
+// and effective credentials, and that a no-op edit of it changes no byte.
+func checkEdit(t *testing.T, data []byte, c *dockercfg.Config) {
+	t.Helper()
+	const key = "fuzz.example.com"
+	out, err := dockercfg.EditConfig("f", data, func(c *dockercfg.Config) error {
+		c.SetLogin(key, "u", "p", nil)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("EditConfig: %v", err)
+	}
+	c2, err := dockercfg.Parse(out)
+	if err != nil {
+		t.Fatalf("edited file does not parse: %v\n%s", err, out)
+	}
+	if c2.Format != c.Format {
+		t.Errorf("edit changed the format from %v to %v", c.Format, c2.Format)
+	}
+	var want, got []string
+	for _, e := range c.Entries {
+		if e.Key != key {
+			want = append(want, e.Key+"\x00"+e.Username+"\x00"+e.Password)
+		}
+	}
+	for _, e := range c2.Entries {
+		if e.Key != key {
+			got = append(got, e.Key+"\x00"+e.Username+"\x00"+e.Password)
+		} else if e.Username != "u" || e.Password != "p" {
+			t.Errorf("edited entry holds %q, want u", e.Username)
+		}
+	}
+	if strings.Join(want, "\n") != strings.Join(got, "\n") {
+		t.Errorf("edit changed other entries:\n%s", out)
+	}
+	again, err := dockercfg.EditConfig("f", out, func(*dockercfg.Config) error { return nil })
+	if err != nil || string(again) != string(out) {
+		t.Errorf("a no-op edit changed the file (%v):\n%s\n%s", err, out, again)
+	}
 }

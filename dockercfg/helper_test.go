@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if strings.HasPrefix(filepath.Base(os.Args[0]), "docker-credential-") {
 		credhelpertest.Main() // exits
 	}
+	if os.Getenv(editChildFileEnv) != "" {
+		editChildMain() // exits
+	}
 	// Helpers re-executed by the tests find their store next to themselves,
 	// not in a store a developer's shell may point at.
 	os.Unsetenv(credhelpertest.StoreEnv)

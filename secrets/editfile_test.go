@@ -1,6 +1,7 @@
 package secrets_test
 
 import (
+	"context"
 	"encoding/base64"
 	"os"
 	"path/filepath"
@@ -59,7 +60,7 @@ func TestEditCredentialFile(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			err := secrets.EditCredentialFile(path, tt.create, add)
+			err := secrets.EditCredentialFile(context.Background(), path, tt.create, add)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want %q", err, tt.wantErr)

@@ -49,8 +49,13 @@ var craneBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// TestMain removes the crane binary built for the interop test.
+// TestMain removes the crane binary built for the interop test. With
+// $PULLSECRET_TEST_AS_CLI set, the test binary is the CLI instead (its
+// arguments are the command line), for tests that need separate processes.
 func TestMain(m *testing.M) {
+	if os.Getenv(asCLIEnv) != "" {
+		os.Exit(run(context.Background(), append([]string{"pullsecret"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	}
 	code := m.Run()
 	if dir, err := craneDir(); err == nil {
 		os.RemoveAll(dir)

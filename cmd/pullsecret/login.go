@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,6 +19,7 @@ func newLoginCommand(e *env) *cli.Command {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "to", Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest (created as config.json if missing)"},
 		&cli.BoolFlag{Name: "check", Usage: "verify the credentials against the registry (ping and token request) before saving"},
+		diffFlag(),
 	}
 	flags = append(flags, credentialFlags()...)
 	flags = append(flags, networkFlags()...)
@@ -37,6 +40,7 @@ type loginOptions struct {
 	file    string
 	creds   credentialOptions
 	check   bool
+	diff    bool
 	network networkValues
 	nopts   registry.NetworkOptions // set by Validate when check
 }
@@ -47,6 +51,7 @@ func (o *loginOptions) Complete(c *cli.Context) error {
 	o.server, o.file = c.Args().First(), c.String("to")
 	o.creds.complete(c)
 	o.check = c.Bool("check")
+	o.diff = c.Bool("diff")
 	o.network.complete(c)
 	return nil
 }
@@ -74,8 +79,9 @@ func (o *loginOptions) Validate() error {
 	return nil
 }
 
-// Run reads the password, checks the credentials with --check, and sets the
-// entry in the file (secrets.EditCredentialFile).
+// Run reads the password, checks the credentials with --check, sets the
+// entry in the file (secrets.EditCredentialFile, dockercfg.Config.SetLogin)
+// and says whether it added or replaced one; --diff prints the change.
 func (o *loginOptions) Run(ctx context.Context) error {
 	user := o.creds.username
 	pass, err := o.creds.readPassword(o.e, "login", o.e.warnf)
@@ -90,22 +96,83 @@ func (o *loginOptions) Run(ctx context.Context) error {
 			return fmt.Errorf("login: --check %s: %w", o.server, err)
 		}
 	}
-	err = secrets.EditCredentialFile(o.file, true, func(cfg *dockercfg.Config) error {
-		ne := &dockercfg.Entry{Key: o.server, Username: user, Password: pass, Auth: dockercfg.EncodeAuth(user, pass), Email: o.creds.email}
-		if old := cfg.Entry(o.server); old != nil {
-			if !o.creds.emailSet {
-				ne.Email = old.Email
-			}
-			ne.Extra = old.Extra
+	var email *string
+	if o.creds.emailSet {
+		email = &o.creds.email
+	}
+	var old, now dockercfg.Entry
+	replaced := false
+	err = secrets.EditCredentialFile(ctx, o.file, true, func(cfg *dockercfg.Config) error {
+		if prev := cfg.SetLogin(o.server, user, pass, email); prev != nil {
+			old, replaced = *prev, true
 		}
-		cfg.Set(ne)
+		now = *cfg.Entry(o.server)
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
-	fmt.Fprintf(o.e.stderr, "Saved credentials for %s into %s\n", o.server, o.file)
+	if o.diff {
+		var removed []dockercfg.Entry
+		if replaced {
+			removed = []dockercfg.Entry{old}
+		}
+		writeEntryDiff(o.e.stdout, o.file, removed, &now)
+	}
+	switch {
+	case !replaced:
+		fmt.Fprintf(o.e.stderr, "Added credentials for %s to %s\n", o.server, o.file)
+	case old.Username == "":
+		fmt.Fprintf(o.e.stderr, "Replaced credentials for %s in %s (was an entry without a user name)\n", o.server, o.file)
+	default:
+		fmt.Fprintf(o.e.stderr, "Replaced credentials for %s in %s (was user %q)\n", o.server, o.file, old.Username)
+	}
 	return nil
+}
+
+// diffFlag is --diff of login and logout.
+func diffFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "diff", Usage: "print the change to the file on stdout, as unified-diff-like lines with secrets redacted"}
+}
+
+// writeEntryDiff prints the change of one edit of file as unified-diff-like
+// lines: the removed entries ("-"), then the added one ("+"), each with its
+// key, user name and email, and its secrets redacted (dockercfg.Redact).
+func writeEntryDiff(w io.Writer, file string, removed []dockercfg.Entry, added *dockercfg.Entry) {
+	fmt.Fprintf(w, "--- %s\n+++ %s\n", file, file)
+	for i := range removed {
+		fmt.Fprintln(w, entryDiffLine('-', &removed[i]))
+	}
+	if added != nil {
+		fmt.Fprintln(w, entryDiffLine('+', added))
+	}
+}
+
+// entryDiffLine describes one entry on one line, never with a secret.
+func entryDiffLine(sign byte, e *dockercfg.Entry) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%c%q: {", sign, e.Key)
+	sep := ""
+	add := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%s%q: %q", sep, k, v)
+			sep = ", "
+		}
+	}
+	redact := func(v string) string {
+		if v == "" {
+			return ""
+		}
+		return dockercfg.Redact(v)
+	}
+	add("username", e.Username)
+	add("password", redact(e.RawPassword))
+	add("email", e.Email)
+	add("auth", redact(e.Auth))
+	add("identitytoken", redact(e.IdentityToken))
+	add("registrytoken", redact(e.RegistryToken))
+	b.WriteByte('}')
+	return b.String()
 }
 
 // loginCheck verifies user:pass against the registry of server without

@@ -78,7 +78,7 @@ func TestLoginNewFile(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	checkStderr(t, r, "Saved credentials for registry.example.com into "+p)
+	checkStderr(t, r, "Added credentials for registry.example.com to "+p)
 	st, err := os.Stat(p)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +141,11 @@ func TestLoginKeepsEverything(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
-			checkStderr(t, r, "Saved credentials for "+tt.server)
+			verb := "Replaced credentials for " + tt.server + " in "
+			if tt.name == "add" {
+				verb = "Added credentials for " + tt.server + " to "
+			}
+			checkStderr(t, r, verb+p)
 			if diff := cmp.Diff(string(want), readFile(t, p)); diff != "" {
 				t.Errorf("file (-want +got):\n%s", diff)
 			}
@@ -179,11 +183,11 @@ func TestLoginSecretManifest(t *testing.T) {
 		wantPayload       string
 	}{
 		{"yaml dockerconfigjson", "kubernetes.io/dockerconfigjson", "yaml",
-			`{"auths":{"cloud.openshift.com":{"email":"ops@example.com","auth":"` + oldAuth + `"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
+			`{"auths":{"cloud.openshift.com":{"auth":"` + oldAuth + `","email":"ops@example.com"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
 		{"json dockerconfigjson", "kubernetes.io/dockerconfigjson", "json",
-			`{"auths":{"cloud.openshift.com":{"email":"ops@example.com","auth":"` + oldAuth + `"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
+			`{"auths":{"cloud.openshift.com":{"auth":"` + oldAuth + `","email":"ops@example.com"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}}`},
 		{"json dockercfg", "kubernetes.io/dockercfg", "json",
-			`{"cloud.openshift.com":{"email":"ops@example.com","auth":"` + oldAuth + `"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}`},
+			`{"cloud.openshift.com":{"auth":"` + oldAuth + `","email":"ops@example.com"},"quay.io":{"auth":"` + b64("bob:"+loginPass) + `"},"registry.example.com":{"auth":"YTpi"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,7 +217,7 @@ func TestLoginSecretManifest(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
-			checkStderr(t, r, "Saved credentials for quay.io into "+p)
+			checkStderr(t, r, `Replaced credentials for quay.io in `+p+` (was user "a")`)
 			out := readFile(t, p)
 			if tt.format == "json" && !strings.HasPrefix(out, "{\n    \"apiVersion\"") {
 				t.Errorf("JSON in, not JSON (4-space indent) out:\n%s", out)
@@ -312,8 +316,8 @@ func TestLoginCheck(t *testing.T) {
 		wantCode           int
 		want               string
 	}{
-		{"good", env.RegistryHost, tpAlicePass, 0, "Saved credentials"},
-		{"good with path", env.RegistryHost + "/team", tpAlicePass, 0, "Saved credentials"},
+		{"good", env.RegistryHost, tpAlicePass, 0, "Added credentials for " + env.RegistryHost + " to "},
+		{"good with path", env.RegistryHost + "/team", tpAlicePass, 0, "Added credentials for " + env.RegistryHost + "/team to "},
 		{"wrong password", env.RegistryHost, tpWrongPass, exitRejected, "rejected the credentials"},
 	}
 	for _, tt := range tests {
@@ -403,8 +407,9 @@ func TestLoginLegacyAndEmptyFiles(t *testing.T) {
 	}{
 		{
 			name: "legacy .dockercfg", file: ".dockercfg",
-			in:   `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"}}`,
-			want: "{\n\t\"quay.io\": {\n\t\t\"email\": \"o@x.io\",\n\t\t\"auth\": \"" + oldAuth + "\"\n\t},\n\t\"ghcr.io\": {\n\t\t\"auth\": \"" + newAuth + "\"\n\t}\n}\n",
+			in: `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"}}`,
+			// A compact file stays compact; quay.io is kept byte for byte.
+			want: `{"quay.io":{"auth":"` + oldAuth + `","email":"o@x.io"},"ghcr.io":{"auth":"` + newAuth + `"}}`,
 		},
 		{
 			name: "empty file", file: "config.json", in: "\n",
@@ -442,5 +447,60 @@ func TestLoginCheckBasic(t *testing.T) {
 		if _, err := os.Stat(p); (err == nil) != (tt.wantCode == 0) {
 			t.Errorf("file exists = %v after exit %d", err == nil, r.code)
 		}
+	}
+}
+
+// TestLoginSaysWhatHappened: login says whether it added or replaced an
+// entry (with the old user name), logout how many it removed; --diff prints
+// the change on stdout, redacted; nothing else in the file changes.
+func TestLoginSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	newAuth := b64("bob:" + loginPass)
+	p := writeFile(t, "config.json", configDoc)
+	login := func(server string, extra ...string) result {
+		t.Helper()
+		r := runCLI(t, "", map[string]string{"PW": loginPass}, append([]string{"login", server, "--to", p, "-u", "bob", "--password-env", "PW"}, extra...)...)
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		return r
+	}
+	noSecrets := func(r result) {
+		t.Helper()
+		for _, s := range []string{loginPass, "old-pw", oldAuth, newAuth, "YTpi"} {
+			if strings.Contains(r.stdout+r.stderr, s) {
+				t.Errorf("secret %q in the output:\n%s%s", s, r.stdout, r.stderr)
+			}
+		}
+	}
+
+	r := login("quay.io", "--diff")
+	checkStderr(t, r, `Replaced credentials for quay.io in `+p+` (was user "old")`)
+	noSecrets(r)
+	wantDiff := "--- " + p + "\n+++ " + p + "\n" +
+		`-"quay.io": {"username": "old", "email": "old@example.com", "auth": "` + dockercfg.Redact(oldAuth) + `"}` + "\n" +
+		`+"quay.io": {"username": "bob", "email": "old@example.com", "auth": "` + dockercfg.Redact(newAuth) + `"}` + "\n"
+	if diff := cmp.Diff(wantDiff, r.stdout); diff != "" {
+		t.Errorf("--diff (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(strings.Replace(configDoc, oldAuth, newAuth, 1), readFile(t, p)); diff != "" {
+		t.Errorf("file: more than the replaced auth changed (-want +got):\n%s", diff)
+	}
+
+	r = login("new.example.com")
+	checkStderr(t, r, "Added credentials for new.example.com to "+p)
+	if r.stdout != "" {
+		t.Errorf("stdout without --diff: %q", r.stdout)
+	}
+
+	r = runCLI(t, "", nil, "logout", "other.example.com", "--from", p, "--diff")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	checkStderr(t, r, "Removed 1 entry for other.example.com from "+p)
+	noSecrets(r)
+	wantDiff = "--- " + p + "\n+++ " + p + "\n" + `-"other.example.com": {"username": "a", "auth": "` + dockercfg.Redact("YTpi") + `"}` + "\n"
+	if diff := cmp.Diff(wantDiff, r.stdout); diff != "" {
+		t.Errorf("logout --diff (-want +got):\n%s", diff)
 	}
 }

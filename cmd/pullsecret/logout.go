@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,6 +19,7 @@ func newLogoutCommand(e *env) *cli.Command {
 		ArgsUsage: "SERVER --from FILE",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest"},
+			diffFlag(),
 		},
 		Action: func(c *cli.Context) error { return runOptions(c, &logoutOptions{e: e}) },
 	}
@@ -28,12 +30,14 @@ type logoutOptions struct {
 	e            *env
 	args         []string
 	server, file string
+	diff         bool
 }
 
 // Complete reads the flags and arguments.
 func (o *logoutOptions) Complete(c *cli.Context) error {
 	o.args = c.Args().Slice()
 	o.server, o.file = c.Args().First(), c.String("from")
+	o.diff = c.Bool("diff")
 	return nil
 }
 
@@ -51,18 +55,28 @@ func (o *logoutOptions) Validate() error {
 }
 
 // Run removes the server's entries (dockercfg.Config.RemoveServer) from the
-// file (secrets.EditCredentialFile).
-func (o *logoutOptions) Run(context.Context) error {
-	removed := 0
-	err := secrets.EditCredentialFile(o.file, false, func(cfg *dockercfg.Config) error {
-		if removed = cfg.RemoveServer(o.server); removed == 0 {
+// file (secrets.EditCredentialFile) and says how many; --diff prints them.
+func (o *logoutOptions) Run(ctx context.Context) error {
+	var removed []dockercfg.Entry
+	err := secrets.EditCredentialFile(ctx, o.file, false, func(cfg *dockercfg.Config) error {
+		before := slices.Clone(cfg.Entries)
+		if cfg.RemoveServer(o.server) == 0 {
 			return fmt.Errorf("no entry for %s in %s", o.server, o.file)
+		}
+		for _, e := range before {
+			if !slices.Contains(cfg.Entries, e) {
+				removed = append(removed, *e)
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
-	fmt.Fprintf(o.e.stderr, "Removed %d entr%s for %s from %s\n", removed, map[bool]string{true: "y", false: "ies"}[removed == 1], o.server, o.file)
+	if o.diff {
+		writeEntryDiff(o.e.stdout, o.file, removed, nil)
+	}
+	n := len(removed)
+	fmt.Fprintf(o.e.stderr, "Removed %d entr%s for %s from %s\n", n, map[bool]string{true: "y", false: "ies"}[n == 1], o.server, o.file)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -14,16 +13,17 @@ import (
 	"github.com/pullsecret/pullsecret/dockercfg"
 )
 
-// newMergeCommand is "pullsecret merge SOURCE... [NAME]" (docs/credentials.md).
+// newMergeCommand is "pullsecret merge --authfile SOURCE... [NAME]" (docs/manifests.md#merge).
 func newMergeCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "merge",
 		Usage:     "one secret (NAME) or one config from many credential files and Secret manifests",
-		ArgsUsage: "SOURCE... [NAME]",
-		Description: "Every argument that is an existing file is a SOURCE; a last argument that is not is the NAME of the Secret to write.\n" +
+		ArgsUsage: "--authfile SOURCE... [NAME]",
+		Description: "Sources are given with --authfile (repeatable, - for standard input); the one argument is the NAME of the Secret to write.\n" +
 			"Entries whose keys name the same registry conflict: --prefer first keeps the earliest, last the latest;\n" +
 			"conflicts are listed on stderr without secrets. credsStore/credHelpers are not resolved (use pullsecret convert).",
 		Flags: []cli.Flag{
+			authfileFlag(),
 			&cli.StringFlag{Name: "prefer", Value: "first", Usage: "on conflict keep the `first` or the last source's entry"},
 			&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
@@ -41,7 +41,8 @@ type mergeOptions struct {
 	format    dockercfg.Format // set by Validate
 	output    string           // defaulted by Validate
 	namespace string
-	sources   []string // the arguments; Validate takes NAME off
+	sources   []string // --authfile values, in order
+	args      []string // positional arguments: at most NAME
 	name      string   // set by Validate
 }
 
@@ -49,29 +50,47 @@ type mergeOptions struct {
 func (o *mergeOptions) Complete(c *cli.Context) error {
 	o.prefer, o.typeFlag, o.output = c.String("prefer"), c.String("type"), c.String("output")
 	o.namespace = c.String("namespace")
-	o.sources = c.Args().Slice()
+	o.sources = authfiles(c)
+	o.args = c.Args().Slice()
 	return nil
 }
 
 // raw reports whether -o prints a config file rather than a Secret.
 func (o *mergeOptions) raw() bool { return o.output == "dockerconfigjson" || o.output == "dockercfg" }
 
-// Validate checks the flags, tells NAME from the SOURCEs (looksLikeName)
-// and defaults -o: a Secret with NAME, a config.json without.
+// Validate checks the flags and arguments and defaults -o: a Secret with
+// NAME, a config.json without. Sources come only from --authfile; the
+// command line of earlier versions (sources as arguments) is a usage error
+// that shows the new form, never a guess.
 func (o *mergeOptions) Validate() error {
+	if len(o.sources) == 0 {
+		if hint := mergeOldForm(o.args); hint != "" {
+			return usagef("merge takes sources as --authfile FILE; did you mean: %s", hint)
+		}
+		return usagef("merge: at least one --authfile SOURCE is required")
+	}
+	stdin := 0
+	for _, p := range o.sources {
+		if p == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usagef("merge: --authfile -: standard input given more than once")
+	}
+	switch len(o.args) {
+	case 0:
+	case 1:
+		o.name = o.args[0]
+	default:
+		return usagef("merge: want at most one NAME argument (sources are given with --authfile), got %d: %s", len(o.args), strings.Join(o.args, " "))
+	}
 	if o.prefer != "first" && o.prefer != "last" {
 		return usagef("merge: --prefer %q: want first or last", o.prefer)
 	}
 	var err error
 	if o.format, err = parseSecretType(o.typeFlag); err != nil {
 		return err
-	}
-	args := o.sources
-	if len(args) == 0 {
-		return usagef("merge: at least one SOURCE is required")
-	}
-	if last := args[len(args)-1]; len(args) > 1 && !o.raw() && looksLikeName(last) {
-		o.name, o.sources = last, args[:len(args)-1]
 	}
 	if o.output == "" {
 		o.output = "dockerconfigjson"
@@ -88,6 +107,43 @@ func (o *mergeOptions) Validate() error {
 		return usagef("merge: NAME %q given with -o %s, which writes no Secret", o.name, o.output)
 	}
 	return nil
+}
+
+// mergeOldForm recognises the earlier command line, "merge SOURCE...
+// [NAME]", in positional arguments given without --authfile: when one of
+// them is an existing file or -, it returns the same command in the current
+// form (each such argument an --authfile, the others kept as arguments);
+// otherwise "".
+func mergeOldForm(args []string) string {
+	old := false
+	parts := []string{"pullsecret", "merge"}
+	var rest []string
+	for i, a := range args {
+		st, err := os.Stat(a)
+		isSource := a == "-" || (err == nil && !st.IsDir()) ||
+			(i < len(args)-1 && errors.Is(err, fs.ErrNotExist)) // a mistyped source before the NAME
+		if isSource {
+			old = old || a == "-" || err == nil
+			parts = append(parts, "--authfile", shellQuote(a))
+		} else {
+			rest = append(rest, shellQuote(a))
+		}
+	}
+	if !old {
+		return ""
+	}
+	return strings.Join(append(parts, rest...), " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but
+// characters that need no quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // Run reads the sources, merges them (dockercfg.Merge), lists the
@@ -115,22 +171,12 @@ func (o *mergeOptions) Run(context.Context) error {
 	return writeSecret(o.e, "merge", o.name, o.namespace, cfg, o.format, o.output)
 }
 
-// readSources reads every SOURCE, standard input at most once.
+// readSources reads every --authfile SOURCE in order, standard input at
+// most once (loadSources); a missing source is an error naming it.
 func (o *mergeOptions) readSources() ([]dockercfg.Source, error) {
-	var srcs []dockercfg.Source
-	stdinUsed := false
-	for _, p := range o.sources {
-		if p == "-" {
-			if stdinUsed {
-				return nil, usagef("merge: standard input given more than once")
-			}
-			stdinUsed = true
-		}
-		s, err := readSourceFile(o.e, p)
-		if err != nil {
-			return nil, fmt.Errorf("merge: %w", err)
-		}
-		srcs = append(srcs, s...)
+	srcs, err := loadSources(o.e, o.sources)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
 	}
 	return srcs, nil
 }
@@ -151,20 +197,4 @@ func mergeConflictText(cf dockercfg.MergeConflict) string {
 		parts[i] = fmt.Sprintf("%s [key %q, user %q]%s", en.Source, en.Key, user, mark)
 	}
 	return strings.Join(parts, "; ")
-}
-
-// looksLikeName reports whether a merge argument is the Secret NAME rather
-// than a SOURCE: it is not an existing path, "-", or a name with a path
-// separator or a credential file extension (a mistyped file name is then an
-// error rather than a Secret name).
-func looksLikeName(arg string) bool {
-	if arg == "-" || strings.ContainsAny(arg, "/\\") {
-		return false
-	}
-	switch strings.ToLower(filepath.Ext(arg)) {
-	case ".json", ".yaml", ".yml", ".dockercfg":
-		return false
-	}
-	_, err := os.Lstat(arg)
-	return errors.Is(err, fs.ErrNotExist)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -28,12 +29,12 @@ func TestMerge(t *testing.T) {
 		secret    bool
 	}{
 		{
-			name: "prefer first, raw", args: []string{a, b},
+			name: "prefer first, raw", args: []string{"--authfile", a, "--authfile", b},
 			wantKeys:  []string{"https://index.docker.io/v1/", "quay.io", "ghcr.io"},
 			wantUsers: map[string]string{"https://index.docker.io/v1/": "hubA", "quay.io": "qa", "ghcr.io": "g"},
 		},
 		{
-			name: "prefer last, secret", args: []string{a, b, "merged", "--prefer", "last", "-n", "ns"}, secret: true,
+			name: "prefer last, secret", args: []string{"--authfile", a, "--authfile", b, "merged", "--prefer", "last", "-n", "ns"}, secret: true,
 			wantKeys:  []string{"docker.io", "quay.io", "ghcr.io"},
 			wantUsers: map[string]string{"docker.io": "hubB", "quay.io": "qa", "ghcr.io": "g"},
 		},
@@ -89,7 +90,7 @@ func TestMerge(t *testing.T) {
 func TestMergeJSONOutput(t *testing.T) {
 	t.Parallel()
 	a := writeFile(t, "a.json", `{"auths":{"quay.io":{"auth":"`+b64("qa:pa")+`"}}}`)
-	r := runCLI(t, "", nil, "merge", a, "name1", "-o", "json", "--type", "dockercfg")
+	r := runCLI(t, "", nil, "merge", "--authfile", a, "name1", "-o", "json", "--type", "dockercfg")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
@@ -108,18 +109,26 @@ func TestMergeJSONOutput(t *testing.T) {
 func TestMergeBadInput(t *testing.T) {
 	t.Parallel()
 	a := writeFile(t, "a.json", `{"auths":{"quay.io":{"auth":"`+b64("qa:pa")+`"}}}`)
+	b := writeFile(t, "b.json", `{"auths":{"ghcr.io":{"auth":"`+b64("g:pg")+`"}}}`)
+	missing := filepath.Join(t.TempDir(), "missing.json")
 	tests := []struct {
 		name     string
 		args     []string
 		wantCode int
 		want     string
 	}{
-		{"no source", []string{"merge"}, exitUsage, "at least one SOURCE"},
-		{"bad prefer", []string{"merge", a, "--prefer", "middle"}, exitUsage, "--prefer"},
-		{"missing file", []string{"merge", a, "missing.json"}, exitError, "missing.json"},
-		{"name with raw output", []string{"merge", a, "x", "-o", "dockerconfigjson"}, exitError, "x"},
-		{"yaml without name", []string{"merge", a, "-o", "yaml"}, exitUsage, "NAME is required"},
-		{"bad type", []string{"merge", a, "n", "--type", "Opaque"}, exitUsage, "--type"},
+		{"no source", []string{"merge"}, exitUsage, "at least one --authfile SOURCE"},
+		{"bad prefer", []string{"merge", "--authfile", a, "--prefer", "middle"}, exitUsage, "--prefer"},
+		{"missing file", []string{"merge", "--authfile", a, "--authfile", missing, "n"}, exitError, missing},
+		{"name with raw output", []string{"merge", "--authfile", a, "x", "-o", "dockerconfigjson"}, exitUsage, `NAME "x" given with -o dockerconfigjson`},
+		{"yaml without name", []string{"merge", "--authfile", a, "-o", "yaml"}, exitUsage, "NAME is required"},
+		{"bad type", []string{"merge", "--authfile", a, "n", "--type", "Opaque"}, exitUsage, "--type"},
+		{"two names", []string{"merge", "--authfile", a, "n1", "n2"}, exitUsage, "one NAME"},
+		{"old form", []string{"merge", a, b, "merged"}, exitUsage,
+			"merge takes sources as --authfile FILE; did you mean: pullsecret merge --authfile " + a + " --authfile " + b + " merged"},
+		{"old form, mistyped source", []string{"merge", a, "typo.json", "merged"}, exitUsage, "did you mean: pullsecret merge --authfile " + a + " "},
+		{"old form, stdin", []string{"merge", "-"}, exitUsage, "did you mean: pullsecret merge --authfile -"},
+		{"stdin twice", []string{"merge", "--authfile", "-", "--authfile", "-"}, exitUsage, "standard input"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,5 +141,29 @@ func TestMergeBadInput(t *testing.T) {
 				t.Errorf("stdout %q, stderr %q, want one line with %q", r.stdout, r.stderr, tt.want)
 			}
 		})
+	}
+}
+
+// TestMergeNameIsNeverASource: with --authfile, the positional argument is
+// the Secret's NAME even when a file of that name exists, and - reads a
+// source from standard input.
+func TestMergeNameIsNeverASource(t *testing.T) {
+	t.Parallel()
+	a := writeFile(t, "a.json", `{"auths":{"quay.io":{"auth":"`+b64("qa:pa")+`"}}}`)
+	named := writeFile(t, "regcred", `{"auths":{"evil.example.com":{"auth":"`+b64("e:pe")+`"}}}`)
+	r := runCLI(t, `{"auths":{"ghcr.io":{"auth":"`+b64("g:pg")+`"}}}`, nil, "merge", "--authfile", a, "--authfile", "-", named[:0]+"regcred")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	srcs, err := secrets.ReadSource("out", []byte(r.stdout))
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("ReadSource: %v, %d sources", err, len(srcs))
+	}
+	var keys []string
+	for _, e := range srcs[0].Config.Entries {
+		keys = append(keys, e.Key)
+	}
+	if srcs[0].Secret != "regcred" || !cmp.Equal(keys, []string{"quay.io", "ghcr.io"}) {
+		t.Errorf("Secret %q with keys %q, want regcred with quay.io and ghcr.io", srcs[0].Secret, keys)
 	}
 }
