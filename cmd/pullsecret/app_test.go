@@ -48,9 +48,9 @@ func TestInterspersed(t *testing.T) {
 		{[]string{"p"}, []string{"p"}},
 	}
 	for _, tc := range tests {
-		got := interspersed(app, tc.in)
-		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
-			t.Errorf("interspersed(%q) = %q, want %q", tc.in, got, tc.want)
+		got, err := interspersed(app, tc.in)
+		if err != nil || strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("interspersed(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
 }
