@@ -46,6 +46,13 @@ func TestInterspersed(t *testing.T) {
 		{[]string{"p", "inspect", "--authfile", "-"},
 			[]string{"p", "inspect", "--authfile", "-"}},
 		{[]string{"p"}, []string{"p"}},
+		{[]string{"p", "create", "regcred", "--dry-run", "-o", "json"},
+			[]string{"p", "create", "--dry-run=client", "-o", "json", "--", "regcred"}},
+		{[]string{"p", "create", "--dry-run=none", "regcred"},
+			[]string{"p", "create", "--dry-run=none", "--", "regcred"}},
+		{[]string{"p", "help", "create"}, []string{"p", "create", "--help"}},
+		{[]string{"p", "help"}, []string{"p", "--help"}},
+		{[]string{"p", "--version"}, []string{"p", "--version"}},
 	}
 	for _, tc := range tests {
 		got, err := interspersed(app, tc.in)

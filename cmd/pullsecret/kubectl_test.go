@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,6 +35,7 @@ func TestFlagErrors(t *testing.T) {
 		{"unknown command, nothing close", []string{"frobnicate"}, "pullsecret: unknown command \"frobnicate\" (see pullsecret --help)\n"},
 		{"help of an unknown command", []string{"help", "lgoin"}, "pullsecret: unknown command \"lgoin\"; did you mean \"login\"?\n"},
 		{"bad bool value", []string{"match", "nginx", "--authfile", "x", "--verify=x"}, "pullsecret: unknown flag: --verify\n"},
+		{"bad bool", []string{"inspect", "--strict=maybe"}, "pullsecret: flag --strict: want true or false\n"},
 		{"bad duration", []string{"test-pull", "nginx", "--timeout", "soon"}, "pullsecret: invalid value \"soon\" for flag --timeout: parse error\n"},
 	}
 	for _, tt := range tests {
@@ -268,4 +270,65 @@ COMP_WORDS=(pullsecret inspect -o ''); COMP_CWORD=3; _pullsecret_complete; echo 
 	if string(out) != want {
 		t.Errorf("completions:\n%s\nwant:\n%s", out, want)
 	}
+}
+
+// TestOutputValues: every command with -o lists its values in
+// outputValues, names each in its help, and refuses a bad value with the
+// same message naming them (issue 8, item 11).
+func TestOutputValues(t *testing.T) {
+	t.Parallel()
+	app := newApp(&env{})
+	for _, cmd := range app.Commands {
+		var usage string
+		hasOutput := false
+		for _, f := range cmd.Flags {
+			if slices.Contains(f.Names(), "output") {
+				hasOutput = true
+				usage = f.String()
+			}
+		}
+		values := outputValues(cmd.Name)
+		if hasOutput != (values != nil) {
+			t.Errorf("%s: has -o %v, outputValues %q", cmd.Name, hasOutput, values)
+			continue
+		}
+		if !hasOutput {
+			continue
+		}
+		for _, v := range values {
+			if !strings.Contains(usage, v) {
+				t.Errorf("%s: -o help %q does not name %q", cmd.Name, usage, v)
+			}
+		}
+		args := []string{cmd.Name, "-o", "bogus"}
+		if cmd.Name != "version" {
+			args = append(args, "x")
+		}
+		r := runCLI(t, "", nil, args...)
+		want := "pullsecret: " + checkOutput(cmd.Name, "bogus").Error() + "\n"
+		if r.code != exitUsage || r.stderr != want {
+			t.Errorf("%q: exit %d, stderr %q; want 2, %q", args, r.code, r.stderr, want)
+		}
+	}
+}
+
+// FuzzInterspersed: any command line is either a usage error or a
+// reordering that is stable (reordering it again changes nothing).
+// Arguments are separated by NUL; seeds in testdata/fuzz/FuzzInterspersed.
+func FuzzInterspersed(f *testing.F) {
+	app := newApp(&env{})
+	f.Fuzz(func(t *testing.T, line string) {
+		args := append([]string{"pullsecret"}, strings.Split(line, "\x00")...)
+		out, err := interspersed(app, args)
+		if err != nil {
+			if exitCode(err) != exitUsage {
+				t.Fatalf("%q: error %v is not a usage error", args, err)
+			}
+			return
+		}
+		again, err := interspersed(app, out)
+		if err != nil || !slices.Equal(again, out) {
+			t.Fatalf("%q -> %q -> %q, %v: not stable", args, out, again, err)
+		}
+	})
 }
