@@ -74,7 +74,12 @@ FN() {
     _files
   fi
 }
-compdef FN BIN
+# Autoloaded from $fpath as _BIN, this file is the function's body: complete; sourced, register.
+if [[ "${funcstack[1]}" == "_BIN" ]]; then
+  FN "$@"
+else
+  compdef FN BIN
+fi
 `
 	case "fish":
 		s = `# fish completion for BIN; save as ~/.config/fish/completions/BIN.fish

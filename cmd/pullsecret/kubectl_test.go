@@ -244,9 +244,10 @@ func TestCompletion(t *testing.T) {
 	}
 }
 
-// TestBashCompletionScript runs the bash completion function the way bash
-// calls it on TAB, against the built binary.
-func TestBashCompletionScript(t *testing.T) {
+// TestCompletionScripts runs the completion functions the way bash and fish
+// call them on TAB, against the built binary (zsh is checked for syntax
+// only, in TestCompletion: completing needs a terminal).
+func TestCompletionScripts(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
@@ -256,19 +257,35 @@ func TestBashCompletionScript(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v: %s", err, out)
 	}
+	env := append(os.Environ(), "BIN="+bin, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 	script := `source <("$BIN" completion bash)
 COMP_WORDS=(pullsecret tes); COMP_CWORD=1; _pullsecret_complete; echo "${COMPREPLY[@]}"
 COMP_WORDS=(pullsecret create --docker-se); COMP_CWORD=2; _pullsecret_complete; echo "${COMPREPLY[@]}"
 COMP_WORDS=(pullsecret inspect -o ''); COMP_CWORD=3; _pullsecret_complete; echo "${COMPREPLY[@]}"`
 	cmd := exec.Command(bash, "--norc", "--noprofile", "-c", script)
-	cmd.Env = append(os.Environ(), "BIN="+bin, "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("bash: %v: %s", err, out)
 	}
-	want := "test-pull\n--docker-server\ntext json\n"
-	if string(out) != want {
-		t.Errorf("completions:\n%s\nwant:\n%s", out, want)
+	if want := "test-pull\n--docker-server\ntext json\n"; string(out) != want {
+		t.Errorf("bash completions:\n%s\nwant:\n%s", out, want)
+	}
+
+	fish, err := exec.LookPath("fish")
+	if err != nil {
+		t.Log("no fish: fish completion not run")
+		return
+	}
+	script = `source ("$BIN" completion fish | psub)
+complete -C "pullsecret tes"; complete -C "pullsecret create --docker-se"; complete -C "pullsecret inspect -o "`
+	cmd = exec.Command(fish, "--no-config", "-c", script)
+	cmd.Env = env
+	if out, err = cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fish: %v: %s", err, out)
+	}
+	if want := "test-pull\n--docker-server\njson\ntext\n"; string(out) != want {
+		t.Errorf("fish completions:\n%s\nwant:\n%s", out, want)
 	}
 }
 
