@@ -19,17 +19,23 @@ import (
 // keeps those that start with the word.
 const completionFlag = "--generate-bash-completion"
 
-// shells are the shells "completion" writes scripts for.
-var shells = []string{"bash", "zsh", "fish"}
+// shells are the shells "completion" writes scripts for, and kubectl,
+// which completes "kubectl pullsecret ..." by asking a program named
+// kubectl_complete-pullsecret (kubectl 1.26 and later).
+var shells = []string{"bash", "zsh", "fish", "kubectl"}
 
 func newCompletionCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "completion",
-		Usage:     "print the shell completion script for bash, zsh or fish",
-		ArgsUsage: "bash|zsh|fish",
-		Description: "bash:  source <(pullsecret completion bash)    (or save it under /etc/bash_completion.d/)\n" +
-			"zsh:   pullsecret completion zsh > \"${fpath[1]}/_pullsecret\"   (compinit must be loaded)\n" +
-			"fish:  pullsecret completion fish > ~/.config/fish/completions/pullsecret.fish\n" +
+		Usage:     "print the shell completion script for bash, zsh or fish (or kubectl's plugin completion)",
+		ArgsUsage: "bash|zsh|fish|kubectl",
+		Description: strings.NewReplacer("BIN", strings.ReplaceAll(e.progName(), " ", "-")).Replace(
+			"bash:  source <(BIN completion bash)    (or save it under /etc/bash_completion.d/)\n"+
+				"zsh:   BIN completion zsh > \"${fpath[1]}/_BIN\"   (compinit must be loaded)\n"+
+				"fish:  BIN completion fish > ~/.config/fish/completions/BIN.fish\n"+
+				"kubectl pullsecret (kubectl 1.26+, with kubectl's own completion loaded):\n"+
+				"       BIN completion kubectl > DIR/kubectl_complete-pullsecret; chmod +x DIR/kubectl_complete-pullsecret\n"+
+				"       (DIR on PATH)\n") +
 			"\n" +
 			"The scripts run the program with the words typed so far and " + completionFlag + "; it lists\n" +
 			"commands, flags and the values of -o, --semantics, --type and --for. Elsewhere the shell\n" +
@@ -97,13 +103,25 @@ function FN
 end
 complete -c BIN -f -a '(FN)'
 `
+	case "kubectl":
+		// kubectl runs it with the words after "kubectl pullsecret", the
+		// last one being completed, and reads cobra's format: one
+		// completion a line, then ":DIRECTIVE" (0: the shell's default,
+		// file names, when there is none).
+		s = `#!/bin/sh
+# kubectl_complete-pullsecret: completion of "kubectl pullsecret ..." for kubectl 1.26 and later.
+# Install as an executable named kubectl_complete-pullsecret on PATH.
+kubectl-pullsecret "$@" FLAG 2>/dev/null
+echo :0
+`
 	}
 	return strings.NewReplacer("FN", fn, "BIN", bin, "FLAG", completionFlag).Replace(s)
 }
 
 // complete prints the completions of words, the words typed after the
-// program name, the last one being completed (possibly empty): commands,
-// the flags of the command, or the values of the flag before the word.
+// program name, the last one being completed (possibly empty): the
+// commands, the flags of the command, or the values of the flag before the
+// word, that start with the word.
 func complete(app *cli.App, w io.Writer, words []string) error {
 	if len(words) == 0 {
 		words = []string{""}
@@ -142,6 +160,9 @@ func complete(app *cli.App, w io.Writer, words []string) error {
 		out = flagNames(cmd.Flags)
 	}
 	for _, o := range out {
+		if !strings.HasPrefix(o, cur) {
+			continue
+		}
 		if _, err := fmt.Fprintln(w, o); err != nil {
 			return err
 		}

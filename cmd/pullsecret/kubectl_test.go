@@ -183,8 +183,12 @@ func TestKubectlPluginName(t *testing.T) {
 // commands, a command's flags and the values of -o (issue 8, item 11).
 func TestCompletion(t *testing.T) {
 	t.Parallel()
-	for _, sh := range []string{"bash", "zsh", "fish"} {
-		r := runCLI(t, "", nil, "completion", sh)
+	for _, sh := range []string{"bash", "zsh", "fish", "sh"} {
+		name := sh
+		if sh == "sh" {
+			name = "kubectl" // kubectl_complete-pullsecret is a POSIX sh script
+		}
+		r := runCLI(t, "", nil, "completion", name)
 		if r.code != 0 || !strings.Contains(r.stdout, "--generate-bash-completion") || !strings.Contains(r.stdout, "pullsecret") {
 			t.Errorf("completion %s: exit %d, stderr %q, stdout %q", sh, r.code, r.stderr, r.stdout)
 			continue
@@ -199,7 +203,7 @@ func TestCompletion(t *testing.T) {
 			}
 		}
 	}
-	if r := runCLI(t, "", nil, "completion", "powershell"); r.code != exitUsage || r.stderr != "pullsecret: completion: shell \"powershell\": want bash, zsh or fish\n" {
+	if r := runCLI(t, "", nil, "completion", "powershell"); r.code != exitUsage || r.stderr != "pullsecret: completion: shell \"powershell\": want bash, zsh, fish or kubectl\n" {
 		t.Errorf("completion powershell: exit %d, stderr %q", r.code, r.stderr)
 	}
 
@@ -236,7 +240,7 @@ func TestCompletion(t *testing.T) {
 	if got := complete("create", "regcred", "-o", ""); !has(got, "yaml", "json", "name", "dockerconfigjson", "dockercfg") {
 		t.Errorf("create -o values: %q", got)
 	}
-	if got := complete("completion", ""); !has(got, "bash", "zsh", "fish") {
+	if got := complete("completion", ""); !has(got, "bash", "zsh", "fish", "kubectl") {
 		t.Errorf("completion shells: %q", got)
 	}
 	if got := complete("help", ""); !has(got, "create", "test-pull") {
@@ -270,6 +274,20 @@ COMP_WORDS=(pullsecret inspect -o ''); COMP_CWORD=3; _pullsecret_complete; echo 
 	}
 	if want := "test-pull\n--docker-server\ntext json\n"; string(out) != want {
 		t.Errorf("bash completions:\n%s\nwant:\n%s", out, want)
+	}
+
+	// kubectl's plugin completion: kubectl runs kubectl_complete-pullsecret
+	// with the words after "kubectl pullsecret".
+	if err := os.Symlink(bin, filepath.Join(dir, "kubectl-pullsecret")); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(bash, "--norc", "--noprofile", "-c", `"$BIN" completion kubectl > "$BIN.kc" && sh "$BIN.kc" create --docker-se && sh "$BIN.kc" ''`)
+	cmd.Env = env
+	if out, err = cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kubectl_complete-pullsecret: %v: %s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "--docker-server\n:0\ncreate\n") || !strings.HasSuffix(string(out), "help\n:0\n") {
+		t.Errorf("kubectl_complete-pullsecret completions:\n%s", out)
 	}
 
 	fish, err := exec.LookPath("fish")
