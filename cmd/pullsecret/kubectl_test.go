@@ -116,15 +116,14 @@ func TestVersion(t *testing.T) {
 // -f/--filename (issue 8, item 11); resolve keeps --file, hidden.
 func TestFilenameFlag(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	list := filepath.Join(dir, "images")
-	if err := os.WriteFile(list, []byte("nginx@sha256:"+strings.Repeat("a", 64)+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	list := writeFile(t, "images", "NOT_VALID!!\n")
+	authfile := writeFile(t, "config.json", `{"auths":{}}`)
 	for _, flag := range []string{"-f", "--filename", "--file"} {
-		r := runCLI(t, "", map[string]string{"HOME": dir}, "resolve", flag, list, "--authfile", filepath.Join(dir, "absent.json"))
-		if strings.Contains(r.stderr, "unknown flag") || r.code == exitUsage {
-			t.Errorf("resolve %s FILE: exit %d, stderr %q", flag, r.code, r.stderr)
+		// The file is read: its one image is refused (exit 1) without any
+		// request.
+		r := runCLI(t, "", nil, "resolve", flag, list, "--authfile", authfile)
+		if r.code != exitError || !strings.Contains(r.stderr, "NOT_VALID!!") {
+			t.Errorf("resolve %s FILE: exit %d, stderr %q; want 1 naming the image read", flag, r.code, r.stderr)
 		}
 	}
 	help := runCLI(t, "", nil, "resolve", "--help")
