@@ -46,11 +46,18 @@ func TestInterspersed(t *testing.T) {
 		{[]string{"p", "inspect", "--authfile", "-"},
 			[]string{"p", "inspect", "--authfile", "-"}},
 		{[]string{"p"}, []string{"p"}},
+		{[]string{"p", "create", "regcred", "--dry-run", "-o", "json"},
+			[]string{"p", "create", "--dry-run=client", "-o", "json", "--", "regcred"}},
+		{[]string{"p", "create", "--dry-run=none", "regcred"},
+			[]string{"p", "create", "--dry-run=none", "--", "regcred"}},
+		{[]string{"p", "help", "create"}, []string{"p", "create", "--help"}},
+		{[]string{"p", "help"}, []string{"p", "--help"}},
+		{[]string{"p", "--version"}, []string{"p", "--version"}},
 	}
 	for _, tc := range tests {
-		got := interspersed(app, tc.in)
-		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
-			t.Errorf("interspersed(%q) = %q, want %q", tc.in, got, tc.want)
+		got, err := interspersed(app, tc.in)
+		if err != nil || strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("interspersed(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
 		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 // newLoginCommand is "pullsecret login SERVER --to FILE" (docs/manifests.md#login-and-logout).
 func newLoginCommand(e *env) *cli.Command {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "to", Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest (created as config.json if missing)"},
+		&cli.StringFlag{Name: "to", Aliases: []string{"authfile"}, Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest (created as config.json if missing)"},
 		&cli.BoolFlag{Name: "check", Usage: "verify the credentials against the registry (ping and token request) before saving"},
 		diffFlag(),
 	}

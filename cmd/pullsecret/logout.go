@@ -18,7 +18,7 @@ func newLogoutCommand(e *env) *cli.Command {
 		Usage:     "remove the entries of one registry from a credential file or Secret manifest, keeping everything else",
 		ArgsUsage: "SERVER --from FILE",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "from", Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest"},
+			&cli.StringFlag{Name: "from", Aliases: []string{"authfile"}, Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest"},
 			diffFlag(),
 		},
 		Action: func(c *cli.Context) error { return runOptions(c, &logoutOptions{e: e}) },

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -26,4 +28,44 @@ func runOptions(c *cli.Context, o options) error {
 		return err
 	}
 	return o.Run(c.Context)
+}
+
+// outputValues are the -o values a command accepts, as its help lists them
+// (docs/README.md, "Conventions for every command"); nil for a command
+// without -o. Completion offers them; checkOutput names them.
+func outputValues(command string) []string {
+	switch command {
+	case "create":
+		return []string{"yaml", "json", "name", "dockerconfigjson", "dockercfg"}
+	case "convert":
+		return []string{"yaml", "json", "dockerconfigjson", "dockercfg"}
+	case "merge":
+		return []string{"yaml", "json", "dockerconfigjson", "dockercfg"}
+	case "delegated":
+		return []string{"yaml", "json", "name", "dockerconfigjson"}
+	case "link", "unlink", "grant-pull":
+		return []string{"yaml", "json"}
+	case "inspect", "match", "test-pull", "diagnose", "resolve", "version":
+		return []string{"text", "json"}
+	}
+	return nil
+}
+
+// checkOutput returns nil when output is one of the command's -o values,
+// else the usage error every command gives for a bad -o value:
+// `CMD: --output "x": want text or json`.
+func checkOutput(command, output string) error {
+	values := outputValues(command)
+	if slices.Contains(values, output) {
+		return nil
+	}
+	return usagef("%s: --output %q: want %s", command, output, orList(values))
+}
+
+// orList joins values as "a, b or c".
+func orList(values []string) string {
+	if len(values) < 2 {
+		return strings.Join(values, "")
+	}
+	return strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
 }

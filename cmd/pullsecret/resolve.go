@@ -50,8 +50,11 @@ func newResolveCommand(e *env) *cli.Command {
 			"arguments), the failures and the rate; --quiet hides it.",
 		Flags: append([]cli.Flag{
 			authfileFlag(),
-			&cli.GenericFlag{Name: "file", Value: files, Usage: "read images from FILE, one a line (- for stdin; repeatable; also -f FILE)"},
+			&cli.GenericFlag{Name: "filename", Value: files, Usage: "read images from `FILE`, one a line (- for stdin; repeatable; also -f FILE)"},
+			// Separate hidden flags sharing the value (an alias would append
+			// every value twice): -f, and --file, its name before --filename.
 			&cli.GenericFlag{Name: "f", Value: files, Hidden: true},
+			&cli.GenericFlag{Name: "file", Value: files, Hidden: true},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text (one pinned reference a line) or json"},
 			&cli.StringFlag{Name: "platform", Usage: "resolve an index to the manifest of this platform (os/arch[/variant], e.g. linux/arm64)"},
 			&cli.IntFlag{Name: "concurrency", Value: registry.DefaultConcurrency, Usage: "images resolved at once"},
