@@ -59,8 +59,9 @@ func MatchPattern(pattern, key string) bool {
 // into one self-contained config whose entries all carry auth, username and
 // password under canonical keys. Earlier sources win when two give the same
 // registry key. Identity-token entries are kept with a warning, since the
-// kubelet ignores them. An unresolvable entry is an error (a *ResolveError)
-// unless SkipUnresolved; an empty result is ErrEmptyResult.
+// kubelet ignores them. Unresolvable entries are an error (errors.Join of
+// one error per entry, each wrapping its *ResolveError) unless
+// SkipUnresolved; an empty result is ErrEmptyResult.
 func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*ConvertResult, error) {
 	newHelper := opts.NewHelper
 	if newHelper == nil {
@@ -83,11 +84,13 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 	}
 	res := &ConvertResult{Config: &Config{Format: FormatConfigJSON, Entries: make([]*Entry, 0, n)}}
 	from := make(map[Key]string, n)
+	var unresolved []error // every entry that failed, one error each
 	for _, src := range sources {
 		resolved, errs := src.Config.ResolveFiltered(ctx, newHelper, keep)
 		for _, err := range errs {
 			if !opts.SkipUnresolved {
-				return nil, fmt.Errorf("%s: %w", src.Label(), err)
+				unresolved = append(unresolved, fmt.Errorf("%s: %w", src.Label(), err))
+				continue
 			}
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s: skipped %v", src.Label(), err))
 		}
@@ -118,6 +121,9 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 			}
 			res.Config.Entries = append(res.Config.Entries, out)
 		}
+	}
+	if len(unresolved) > 0 {
+		return nil, errors.Join(unresolved...)
 	}
 	if len(res.Config.Entries) == 0 {
 		if len(opts.Registries) > 0 {
