@@ -33,7 +33,7 @@ type env struct {
 
 // warnf prints a warning line on stderr.
 func (e *env) warnf(format string, args ...any) {
-	fmt.Fprintf(e.stderr, "pullsecret: warning: "+format+"\n", args...)
+	fmt.Fprintf(e.stderr, "pullsecret: warning: %s\n", printable(fmt.Sprintf(format, args...)))
 }
 
 // usageError marks an error as a usage error (exit 2).
@@ -160,8 +160,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = app.RunContext(ctx, interspersed(app, args))
 	}
 	if err != nil {
-		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-		fmt.Fprintf(stderr, "pullsecret: %s\n", msg)
+		for _, line := range errorLines(err) {
+			fmt.Fprintf(stderr, "pullsecret: %s\n", line)
+		}
 	}
 	return exitCode(err)
 }
