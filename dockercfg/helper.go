@@ -153,7 +153,7 @@ func (h *execHelper) binary() (string, error) {
 	if relative != "" {
 		return "", fmt.Errorf("%s is only in the relative PATH entry %q, which is not searched: %w", bin, relative, exec.ErrDot)
 	}
-	return "", fmt.Errorf("%s not found on PATH: %w", bin, exec.ErrNotFound)
+	return "", fmt.Errorf("%s not found on PATH", bin)
 }
 
 // run wires the client package to an exec.Cmd that captures stderr and at
