@@ -21,7 +21,8 @@ import (
 var (
 	// ErrCredentialsNotFound: the helper ran and has no credentials for the server.
 	ErrCredentialsNotFound = errors.New("credentials not found")
-	// ErrHelperMissing: docker-credential-<name> is not on PATH.
+	// ErrHelperMissing: docker-credential-<name> is not in an absolute
+	// directory of the search path (HelperOptions.Path).
 	ErrHelperMissing = errors.New("credential helper not installed")
 	// ErrHelperFailed: the helper ran and failed (see HelperError.Stderr),
 	// or was not run because the time allowed for helpers ran out.
