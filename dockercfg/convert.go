@@ -62,8 +62,9 @@ func MatchPattern(pattern, key string) bool {
 // into one self-contained config whose entries all carry auth, username and
 // password under canonical keys. Earlier sources win when two give the same
 // registry key. Identity-token entries are kept with a warning, since the
-// kubelet ignores them. An unresolvable entry is an error (a *ResolveError)
-// unless SkipUnresolved. An empty result is ErrEmptyResult; the result is then
+// kubelet ignores them. Unresolvable entries are an error (errors.Join of
+// one error per entry, each wrapping its *ResolveError) unless
+// SkipUnresolved. An empty result is ErrEmptyResult; the result is then
 // returned too, with the warnings that say what was left out and why.
 func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*ConvertResult, error) {
 	newHelper := opts.NewHelper
@@ -88,11 +89,13 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 	res := &ConvertResult{Config: &Config{Format: FormatConfigJSON, Entries: make([]*Entry, 0, n)}}
 	from := make(map[Key]string, n)
 	leftOut := 0
+	var unresolved []error // every entry that failed, one error each
 	for _, src := range sources {
 		resolved, errs := src.Config.ResolveWith(ctx, newHelper, ResolveOptions{Keep: keep, InlineFallback: opts.SkipUnresolved})
 		for _, err := range errs {
 			if !opts.SkipUnresolved {
-				return nil, fmt.Errorf("%s: %w", src.Label(), err)
+				unresolved = append(unresolved, fmt.Errorf("%s: %w", src.Label(), err))
+				continue
 			}
 			var re *ResolveError
 			if errors.As(err, &re) && re.Key == StoreListKey {
@@ -132,6 +135,9 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 			}
 			res.Config.Entries = append(res.Config.Entries, out)
 		}
+	}
+	if len(unresolved) > 0 {
+		return nil, errors.Join(unresolved...)
 	}
 	if len(res.Config.Entries) == 0 {
 		err := ErrEmptyResult

@@ -26,5 +26,9 @@
 // Credential helpers (credsStore, credHelpers) run through the
 // docker-credential-helpers protocol; see Helper and Resolve. Resolution order
 // for an entry is credHelpers[host], then credsStore, then the entry's inline
-// fields.
+// fields. A helper is found only in absolute directories of the search path
+// (never through a relative PATH entry, as exec.LookPath since Go 1.19); one
+// call may take 30 seconds and print 1 MiB (MaxHelperOutput); the calls of
+// one operation share the caller's deadline (WithHelperDeadline); a stopped
+// helper is killed with its process group.
 package dockercfg

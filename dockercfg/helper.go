@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -20,11 +21,35 @@ import (
 var (
 	// ErrCredentialsNotFound: the helper ran and has no credentials for the server.
 	ErrCredentialsNotFound = errors.New("credentials not found")
-	// ErrHelperMissing: docker-credential-<name> is not on PATH.
+	// ErrHelperMissing: docker-credential-<name> is not in an absolute
+	// directory of the search path (HelperOptions.Path).
 	ErrHelperMissing = errors.New("credential helper not installed")
-	// ErrHelperFailed: the helper ran and failed (see HelperError.Stderr).
+	// ErrHelperFailed: the helper ran and failed (see HelperError.Stderr),
+	// or was not run because the time allowed for helpers ran out.
 	ErrHelperFailed = errors.New("credential helper failed")
+	// ErrHelperDeadline: the time allowed for all the helper calls of one
+	// operation (WithHelperDeadline) ran out. It comes wrapped with
+	// ErrHelperFailed.
+	ErrHelperDeadline = errors.New("time allowed for credential helpers used up")
 )
+
+// MaxHelperOutput bounds what a helper may print on stdout for one call: a
+// get answer is a few kilobytes, a list one short line per stored server.
+// A helper printing more is stopped and fails with ErrHelperFailed.
+const MaxHelperOutput = 1 << 20
+
+// DefaultHelperDeadline is the time the CLI allows for all the helper calls
+// of one command (WithHelperDeadline), on top of the 30 seconds per call.
+const DefaultHelperDeadline = 60 * time.Second
+
+// WithHelperDeadline returns a context that bounds the total time of the
+// helper calls made with it: a call still running when d has passed is
+// stopped, and a call made afterwards is not run; both fail with
+// ErrHelperFailed and ErrHelperDeadline, so each helper concerned is
+// reported. The per-call timeout (HelperOptions.Timeout) still applies.
+func WithHelperDeadline(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeoutCause(ctx, d, fmt.Errorf("%w (%s for all helper calls)", ErrHelperDeadline, d))
+}
 
 // HelperError is a failure of docker-credential-<Helper> <Action>.
 type HelperError struct {
@@ -63,11 +88,14 @@ type Helper interface {
 	List(ctx context.Context) (map[string]string, error)
 }
 
-// HelperOptions configures NewHelper. The zero value searches PATH and allows
-// 30 seconds per call.
+// HelperOptions configures NewHelper. The zero value searches $PATH and
+// allows 30 seconds per call.
 type HelperOptions struct {
 	// Path, if set, is the list of directories (os.PathListSeparator
 	// separated) searched for docker-credential-<name> instead of $PATH.
+	// Only absolute directories are searched: relative and empty entries
+	// are skipped, as exec.LookPath refuses them (exec.ErrDot), and a helper
+	// found only in one of them is an error naming the entry.
 	Path string
 	// Timeout bounds one helper call; 0 means 30 seconds.
 	Timeout time.Duration
@@ -97,37 +125,69 @@ type execHelper struct {
 
 var _ Helper = (*execHelper)(nil)
 
+// binary finds docker-credential-<name> in the absolute directories of the
+// search path. A helper found only in a relative or empty entry (the current
+// directory) is an error wrapping exec.ErrDot that names the entry.
 func (h *execHelper) binary() (string, error) {
 	bin := "docker-credential-" + h.name
-	if h.opts.Path == "" {
-		return exec.LookPath(bin)
+	path := h.opts.Path
+	if path == "" {
+		path = os.Getenv("PATH")
 	}
-	for _, dir := range filepath.SplitList(h.opts.Path) {
+	relative := ""
+	for _, dir := range filepath.SplitList(path) {
+		if !filepath.IsAbs(dir) {
+			// exec.LookPath checks a name holding a separator as it is.
+			if _, err := exec.LookPath("." + string(filepath.Separator) + filepath.Join(dir, bin)); err == nil && relative == "" {
+				relative = dir
+				if relative == "" {
+					relative = "."
+				}
+			}
+			continue
+		}
 		p := filepath.Join(dir, bin)
 		if _, err := exec.LookPath(p); err == nil {
 			return p, nil
 		}
 	}
-	return "", exec.ErrNotFound
+	if relative != "" {
+		return "", fmt.Errorf("%s is only in the relative PATH entry %q, which is not searched: %w", bin, relative, exec.ErrDot)
+	}
+	return "", fmt.Errorf("%s not found on PATH", bin)
 }
 
-// run wires the client package to an exec.Cmd that captures stderr.
+// run wires the client package to an exec.Cmd that captures stderr and at
+// most MaxHelperOutput bytes of stdout, and runs the helper in a process
+// group of its own, killed as a whole when the call is stopped.
 func (h *execHelper) run(ctx context.Context, action, server string, call func(client.ProgramFunc) error) error {
+	fail := func(stderr string, err error) error {
+		return &HelperError{Helper: h.name, Action: action, Server: server, Stderr: stderr, Err: err}
+	}
 	bin, err := h.binary()
 	if err != nil {
-		return &HelperError{Helper: h.name, Action: action, Server: server, Err: fmt.Errorf("%w: docker-credential-%s not found on PATH", ErrHelperMissing, h.name)}
+		return fail("", fmt.Errorf("%w: %w", ErrHelperMissing, err))
 	}
-	ctx, cancel := context.WithTimeout(ctx, h.opts.Timeout)
+	if ctx.Err() != nil {
+		return fail("", fmt.Errorf("%w: not run: %w", ErrHelperFailed, context.Cause(ctx)))
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, h.opts.Timeout, fmt.Errorf("timed out after %s", h.opts.Timeout))
 	defer cancel()
+	// stop ends the call early, with a cause (stdout over the cap).
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	var stderr, stdout bytes.Buffer
 	var runErr error
 	pf := func(args ...string) client.Program {
 		cmd := exec.CommandContext(ctx, bin, args...)
 		cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}
-		// A helper killed at the deadline may leave a child holding its
-		// stdout (a shell script's sleep, say); stop waiting for it.
+		// Killing the process group stops the children a helper started
+		// (a shell script's sleep, say) with it.
+		setProcessGroup(cmd)
+		// A child that left the group may still hold stdout; stop waiting
+		// for it.
 		cmd.WaitDelay = helperWaitDelay
-		return &program{cmd: cmd, err: &runErr, failOut: &stdout}
+		return &program{cmd: cmd, err: &runErr, failOut: &stdout, stop: stop}
 	}
 	err = call(pf)
 	if err == nil {
@@ -138,20 +198,19 @@ func (h *execHelper) run(ctx context.Context, action, server string, call func(c
 	}
 	cause := runErr
 	switch {
+	case ctx.Err() != nil:
+		// The per-call timeout, the cap on stdout, or the caller's
+		// deadline or cancellation.
+		cause = context.Cause(ctx)
 	case cause == nil:
 		cause = errors.New("invalid response")
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		cause = fmt.Errorf("timed out after %s", h.opts.Timeout)
-	case ctx.Err() != nil:
-		cause = ctx.Err()
 	}
 	msg := stderr.String()
 	if strings.TrimSpace(msg) == "" {
 		// Helpers built on credentials.Serve print their error on stdout.
 		msg = stdout.String()
 	}
-	return &HelperError{Helper: h.name, Action: action, Server: server,
-		Stderr: RedactHelperOutput(msg), Err: fmt.Errorf("%w: %w", ErrHelperFailed, cause)}
+	return fail(RedactHelperOutput(msg), fmt.Errorf("%w: %w", ErrHelperFailed, cause))
 }
 
 func (h *execHelper) Get(ctx context.Context, serverURL string) (string, string, error) {
@@ -181,12 +240,20 @@ type program struct {
 	cmd     *exec.Cmd
 	err     *error
 	failOut *bytes.Buffer // stdout of a failed run, unless it looks like data
+	stop    context.CancelCauseFunc
 }
 
 func (p *program) Input(in io.Reader) { p.cmd.Stdin = in }
 
 func (p *program) Output() ([]byte, error) {
-	out, err := p.cmd.Output()
+	var buf bytes.Buffer
+	p.cmd.Stdout = &cappedWriter{buf: &buf, stop: p.stop}
+	err := p.cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		// The helper exited but something it started holds stdout.
+		killProcessGroup(p.cmd)
+	}
+	out := buf.Bytes()
 	if err != nil {
 		*p.err = err
 		// The client tests stdout for the not-found message; keep only that,
@@ -202,6 +269,22 @@ func (p *program) Output() ([]byte, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// cappedWriter keeps at most MaxHelperOutput bytes; past that it stops the
+// call and fails, which closes the pipe.
+type cappedWriter struct {
+	buf  *bytes.Buffer
+	stop context.CancelCauseFunc
+}
+
+func (c *cappedWriter) Write(p []byte) (int, error) {
+	if c.buf.Len()+len(p) > MaxHelperOutput {
+		err := fmt.Errorf("stdout larger than %d bytes (dockercfg.MaxHelperOutput)", MaxHelperOutput)
+		c.stop(err)
+		return 0, err
+	}
+	return c.buf.Write(p)
 }
 
 type limitedWriter struct {

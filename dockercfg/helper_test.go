@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -393,4 +394,95 @@ func TestDemoHelper(t *testing.T) {
 	if err != nil || len(out) == 0 {
 		t.Errorf("version: %q, %v", out, err)
 	}
+}
+
+// TestHelperRelativePathEntry: a relative (or empty) PATH entry is never
+// searched, as exec.LookPath refuses them since Go 1.19 (exec.ErrDot):
+// PATH=bin:... would otherwise run whatever bin/docker-credential-X the
+// current directory holds (issue 8, item 19).
+func TestHelperRelativePathEntry(t *testing.T) {
+	t.Parallel()
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	relDir := installHelper(t, "psecretrel", credhelpertest.Store{Credentials: map[string]credhelpertest.Credential{"quay.io": {Username: "relative", Secret: "s"}}})
+	rel, err := filepath.Rel(cwd, relDir)
+	if err != nil || filepath.IsAbs(rel) {
+		t.Skipf("no relative path from %s to %s", cwd, relDir)
+	}
+	absDir := installHelper(t, "psecretrel", credhelpertest.Store{Credentials: map[string]credhelpertest.Credential{"quay.io": {Username: "absolute", Secret: "s"}}})
+	sep := string(os.PathListSeparator)
+
+	t.Run("only in a relative entry", func(t *testing.T) {
+		t.Parallel()
+		h := dockercfg.NewHelper("psecretrel", &dockercfg.HelperOptions{Path: rel + sep + t.TempDir()})
+		u, _, err := h.Get(context.Background(), "quay.io")
+		if err == nil {
+			t.Fatalf("Get ran the helper found through the relative PATH entry %q (user %q)", rel, u)
+		}
+		if !errors.Is(err, dockercfg.ErrHelperMissing) || !errors.Is(err, exec.ErrDot) {
+			t.Errorf("error = %v, want ErrHelperMissing and exec.ErrDot", err)
+		}
+		if msg := err.Error(); !strings.Contains(msg, strconv.Quote(rel)) || !strings.Contains(msg, "relative") {
+			t.Errorf("error %q does not name the relative entry %q and why", msg, rel)
+		}
+	})
+	t.Run("relative and empty entries skipped", func(t *testing.T) {
+		t.Parallel()
+		h := dockercfg.NewHelper("psecretrel", &dockercfg.HelperOptions{Path: rel + sep + sep + absDir})
+		if u, _, err := h.Get(context.Background(), "quay.io"); err != nil || u != "absolute" {
+			t.Errorf("Get = %q, %v; want the helper of the absolute entry", u, err)
+		}
+	})
+}
+
+// TestHelperDeadlineEachReported: three hung helpers under one deadline
+// for all helper calls: the first is stopped at the deadline, the others are
+// not run, and each of the three is reported (issue 8, item 17: they took
+// 3 × 30 s one after another and only the first was reported).
+func TestHelperDeadlineEachReported(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	hung := credhelpertest.Store{Faults: map[string]credhelpertest.Fault{"get": {Sleep: "300s"}}}
+	for _, name := range []string{"hung1", "hung2", "hung3"} {
+		addHelper(t, dir, name, hung)
+	}
+	cfg, err := dockercfg.Parse([]byte(`{"credHelpers":{"a.example":"hung1","b.example":"hung2","c.example":"hung3"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	newHelper := func(n string) dockercfg.Helper { return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: dir}) }
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, err = dockercfg.Convert(ctx, []dockercfg.Source{{Name: "config.json", Config: cfg}}, dockercfg.ConvertOptions{NewHelper: newHelper})
+	if !errors.Is(err, dockercfg.ErrHelperFailed) {
+		t.Fatalf("Convert error = %v, want ErrHelperFailed", err)
+	}
+	for _, name := range []string{"hung1", "hung2", "hung3"} {
+		if !strings.Contains(err.Error(), "docker-credential-"+name+" get") {
+			t.Errorf("Convert error %q does not report docker-credential-%s", err, name)
+		}
+	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != 3 {
+		t.Errorf("Convert error has %d lines, want one per helper:\n%s", n, err)
+	}
+	if strings.Contains(err.Error(), "timed out after 30s") {
+		t.Errorf("Convert error %q blames the per-call timeout for the caller's deadline", err)
+	}
+
+	// The same through ResolveSources (test-pull, resolve) under
+	// WithHelperDeadline: one error per helper, each saying why.
+	ctx, cancel = dockercfg.WithHelperDeadline(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	_, errs := dockercfg.ResolveSources(ctx, []dockercfg.Source{{Name: "config.json", Config: cfg}}, newHelper)
+	if len(errs) != 3 {
+		t.Fatalf("ResolveSources: %d errors, want 3: %v", len(errs), errs)
+	}
+	for i, err := range errs {
+		if !errors.Is(err, dockercfg.ErrHelperFailed) || !errors.Is(err, dockercfg.ErrHelperDeadline) {
+			t.Errorf("error %d = %v, want ErrHelperFailed and ErrHelperDeadline", i, err)
+		}
+	}
+	t.Logf("errors:\n%v", errors.Join(errs...))
 }

@@ -103,11 +103,11 @@ func Inspect(sources []Source, opts InspectOptions) *InspectReport {
 		n += len(src.Config.Entries) + len(src.Config.HelperOrder)
 	}
 	r := &InspectReport{Entries: make([]InspectEntry, 0, n)}
-	// where records the sources of each registry key; most keys have one,
-	// which needs no slice.
+	// where records the distinct sources of each registry key, in order;
+	// most keys have one, which needs no set.
 	type seen struct {
-		first string
-		more  []string
+		labels []string
+		set    map[string]struct{} // made once a second label appears
 	}
 	where := make(map[Key]*seen, n)
 	for _, src := range sources {
@@ -122,10 +122,19 @@ func Inspect(sources []Source, opts InspectOptions) *InspectReport {
 		for _, e := range c.Entries {
 			ie := inspectEntry(src, label, e, now, opts.ShowSecrets)
 			if k, err := ParseKey(e.Key); err == nil {
-				if w := where[k]; w == nil {
-					where[k] = &seen{first: label}
-				} else if w.first != label && !contains(w.more, label) {
-					w.more = append(w.more, label)
+				switch w := where[k]; {
+				case w == nil:
+					where[k] = &seen{labels: []string{label}}
+				case w.labels[len(w.labels)-1] == label:
+					// another entry of the same source
+				default:
+					if w.set == nil {
+						w.set = map[string]struct{}{w.labels[0]: {}}
+					}
+					if _, dup := w.set[label]; !dup {
+						w.set[label] = struct{}{}
+						w.labels = append(w.labels, label)
+					}
 				}
 			}
 			r.Entries = append(r.Entries, ie)
@@ -147,31 +156,34 @@ func Inspect(sources []Source, opts InspectOptions) *InspectReport {
 		if err != nil {
 			continue
 		}
-		if w := where[k]; w != nil && len(w.more) > 0 {
-			srcs := append([]string{w.first}, w.more...)
-			e.Warnings = append(e.Warnings, fmt.Sprintf("registry %s also has credentials in %s", k, strings.Join(others(srcs, e.Source), ", ")))
+		if w := where[k]; w != nil && len(w.labels) > 1 {
+			e.Warnings = append(e.Warnings, alsoIn(k, w.labels, e.Source))
 		}
 	}
 	return r
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// maxNamedSources is how many other sources the "also has credentials in"
+// warning names before it only counts them, so that a registry found in
+// thousands of Secrets gives each entry a warning of bounded size.
+const maxNamedSources = 3
 
-func others(list []string, s string) []string {
-	var out []string
-	for _, x := range list {
-		if x != s {
-			out = append(out, x)
+// alsoIn is the warning for an entry of source self whose registry k has
+// credentials in every one of labels (distinct, self among them): all the
+// others when they are few, else their number and the first few.
+func alsoIn(k Key, labels []string, self string) string {
+	others := len(labels) - 1
+	named := make([]string, 0, maxNamedSources)
+	for _, l := range labels {
+		if l == self {
+			continue
 		}
+		if len(named) == maxNamedSources {
+			return fmt.Sprintf("registry %s also has credentials in %d other sources: %s and %d more", k, others, strings.Join(named, ", "), others-len(named))
+		}
+		named = append(named, l)
 	}
-	return out
+	return fmt.Sprintf("registry %s also has credentials in %s", k, strings.Join(named, ", "))
 }
 
 func inspectEntry(src Source, label string, e *Entry, now time.Time, show bool) InspectEntry {

@@ -43,7 +43,7 @@ type env struct {
 
 // warnf prints a warning line on stderr.
 func (e *env) warnf(format string, args ...any) {
-	fmt.Fprintf(e.stderr, "pullsecret: warning: "+format+"\n", args...)
+	fmt.Fprintf(e.stderr, "pullsecret: warning: %s\n", printable(fmt.Sprintf(format, args...)))
 }
 
 // usageError marks an error as a usage error (exit 2).
@@ -216,8 +216,9 @@ func runEnv(ctx context.Context, e *env, args []string) int {
 		err = app.RunContext(ctx, args)
 	}
 	if err != nil && !alreadyReported(err) {
-		msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-		fmt.Fprintf(e.stderr, "pullsecret: %s\n", msg)
+		for _, line := range errorLines(err) {
+			fmt.Fprintf(e.stderr, "pullsecret: %s\n", line)
+		}
 	}
 	return exitCode(err)
 }

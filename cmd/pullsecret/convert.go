@@ -132,6 +132,8 @@ func (o *convertOptions) Run(ctx context.Context) error {
 		}
 	}
 	path := o.e.getenv("PATH")
+	ctx, cancel := dockercfg.WithHelperDeadline(ctx, dockercfg.DefaultHelperDeadline)
+	defer cancel()
 	res, err := dockercfg.Convert(ctx, srcs, dockercfg.ConvertOptions{
 		Registries:     o.registries,
 		SkipUnresolved: o.skipUnresolved,

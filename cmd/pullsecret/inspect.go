@@ -79,7 +79,7 @@ func (o *inspectOptions) Run(context.Context) error {
 // renderInspect writes the text report: a table of entries, then warnings.
 func renderInspect(e *env, rep *dockercfg.InspectReport, show bool) {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SOURCE\tKEY\tREGISTRY\tPATH\tUSERNAME\tKIND\tSECRET")
+	printRow(tw, "SOURCE", "KEY", "REGISTRY", "PATH", "USERNAME", "KIND", "SECRET")
 	for _, en := range rep.Entries {
 		secret := en.Secret
 		if show && en.Password != "" {
@@ -88,15 +88,15 @@ func renderInspect(e *env, rep *dockercfg.InspectReport, show bool) {
 		if en.Kind == dockercfg.KindHelper {
 			secret = "(helper " + en.Helper + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", en.Source, en.Key, dash(en.Registry), dash(en.Path), dash(en.Username), en.Kind, dash(secret))
+		printRow(tw, en.Source, en.Key, dash(en.Registry), dash(en.Path), dash(en.Username), en.Kind, dash(secret))
 	}
 	tw.Flush()
 	for _, w := range rep.Warnings {
-		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+		printLine(e.stdout, "warning: %s", w)
 	}
 	for _, en := range rep.Entries {
 		for _, w := range en.Warnings {
-			fmt.Fprintf(e.stdout, "warning: %s %s: %s\n", en.Source, en.Key, w)
+			printLine(e.stdout, "warning: %s %s: %s", en.Source, en.Key, w)
 		}
 	}
 }

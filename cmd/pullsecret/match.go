@@ -92,7 +92,7 @@ type matchReport struct {
 // in order, notes, and what the other consumers would do.
 func renderMatch(e *env, r *match.MatchResult) {
 	w := e.stdout
-	fmt.Fprintf(w, "image:       %s\n", r.Image)
+	printLine(w, "image:       %s", r.Image)
 	ref := fmt.Sprintf("registry %s, repository %s", r.Registry, r.Repository)
 	if r.Tag != "" {
 		ref += ", tag " + r.Tag
@@ -100,32 +100,32 @@ func renderMatch(e *env, r *match.MatchResult) {
 	if r.Digest != "" {
 		ref += ", digest " + r.Digest
 	}
-	fmt.Fprintf(w, "reference:   %s (%s)\n", r.Kind, ref)
-	fmt.Fprintf(w, "pullPolicy:  %s (the default Kubernetes derives when imagePullPolicy is unset)\n", r.PullPolicy)
+	printLine(w, "reference:   %s (%s)", r.Kind, ref)
+	printLine(w, "pullPolicy:  %s (the default Kubernetes derives when imagePullPolicy is unset)", r.PullPolicy)
 	if len(r.Credentials) == 0 {
-		fmt.Fprintf(w, "%s: no credential matches; the pull is anonymous\n", r.Semantics)
+		printLine(w, "%s: no credential matches; the pull is anonymous", r.Semantics)
 	} else {
-		fmt.Fprintf(w, "%s tries, in order:\n", r.Semantics)
+		printLine(w, "%s tries, in order:", r.Semantics)
 		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		for i, m := range r.Credentials {
-			fmt.Fprintf(tw, "  %d.\t%s\t%s\t%s\t%s\n", i+1, m.Key, dash(m.Username), m.Reason, m.Source)
+			printRow(tw, fmt.Sprintf("  %d.", i+1), m.Key, dash(m.Username), string(m.Reason), m.Source)
 		}
 		tw.Flush()
 		for _, m := range r.Credentials {
 			if m.Note != "" {
-				fmt.Fprintf(w, "  note: %s: %s\n", m.Key, m.Note)
+				printLine(w, "  note: %s: %s", m.Key, m.Note)
 			}
 		}
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
+		printLine(w, "note: %s", n)
 	}
 	for _, a := range r.Alternatives {
 		if len(a.Credentials) == 0 {
-			fmt.Fprintf(w, "%s would pull anonymously\n", a.Semantics)
+			printLine(w, "%s would pull anonymously", a.Semantics)
 			continue
 		}
 		m := a.Credentials[0]
-		fmt.Fprintf(w, "%s would use %s (%s, %s)\n", a.Semantics, m.Key, dash(m.Username), m.Reason)
+		printLine(w, "%s would use %s (%s, %s)", a.Semantics, m.Key, dash(m.Username), m.Reason)
 	}
 }

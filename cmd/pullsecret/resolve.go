@@ -279,7 +279,7 @@ func (w *resolveWriter) write(res registry.ResolveResult) error {
 		return nil
 	}
 	if res.Verdict == match.VerdictOK {
-		if _, err := fmt.Fprintln(w.out, res.Reference); err != nil {
+		if _, err := fmt.Fprintln(w.out, printable(res.Reference)); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
 	}
@@ -307,7 +307,8 @@ func (w *resolveWriter) finish() error {
 	return nil
 }
 
-// oneLine collapses whitespace, so that a message is one line.
+// oneLine makes a message one printable line: surrounding white space
+// dropped, control characters escaped (printable).
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return printable(strings.TrimSpace(s))
 }

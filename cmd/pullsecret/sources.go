@@ -46,6 +46,8 @@ func loadCredentials(ctx context.Context, e *env, paths []string) ([]match.Crede
 		return nil, err
 	}
 	path := e.getenv("PATH")
+	ctx, cancel := dockercfg.WithHelperDeadline(ctx, dockercfg.DefaultHelperDeadline)
+	defer cancel()
 	srcs, errs := dockercfg.ResolveSources(ctx, srcs, func(n string) dockercfg.Helper {
 		return dockercfg.NewHelper(n, &dockercfg.HelperOptions{Path: path})
 	})

@@ -148,9 +148,9 @@ func testPullError(results []*registry.TestPullResult) error {
 
 // renderTestPull writes the step-by-step text report of one image.
 func renderTestPull(w io.Writer, r *registry.TestPullResult) {
-	fmt.Fprintf(w, "%s\n", r.Reference)
+	printLine(w, "%s", r.Reference)
 	line := func(label, format string, args ...any) {
-		fmt.Fprintf(w, "  %-11s %s\n", label, fmt.Sprintf(format, args...))
+		printLine(w, "  %-11s %s", label, fmt.Sprintf(format, args...))
 	}
 	if len(r.Candidates) == 0 {
 		line("candidates", "none for %s semantics: anonymous pull", r.Semantics)
