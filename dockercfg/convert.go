@@ -11,6 +11,32 @@ import (
 // ErrEmptyResult: nothing was left to convert.
 var ErrEmptyResult = errors.New("no credentials to convert")
 
+// ErrHelperNotRun: the credential helper is named inside a Kubernetes
+// Secret's payload (Source.Secret is set), and such helpers are never run,
+// as the kubelet never runs them. It also matches ErrHelperMissing, so the
+// entry is treated like an uninstalled helper's: its inline credentials are
+// used with ConvertOptions.SkipUnresolved, else it is an error.
+var ErrHelperNotRun error = helperNotRunError{}
+
+type helperNotRunError struct{}
+
+func (helperNotRunError) Error() string {
+	return "not run: helpers named in a Secret are not run (the kubelet never runs them)"
+}
+
+func (helperNotRunError) Unwrap() error { return ErrHelperMissing }
+
+// secretHelper stands in for a helper named in a Secret: it runs nothing.
+type secretHelper struct{}
+
+func (secretHelper) Get(context.Context, string) (string, string, error) {
+	return "", "", ErrHelperNotRun
+}
+
+func (secretHelper) List(context.Context) (map[string]string, error) {
+	return nil, ErrHelperNotRun
+}
+
 // ConvertOptions configures Convert.
 type ConvertOptions struct {
 	// Registries keeps only entries matching one of these patterns (see
@@ -58,14 +84,16 @@ func MatchPattern(pattern, key string) bool {
 	return false
 }
 
-// Convert resolves every entry of the sources (credential helpers included)
-// into one self-contained config whose entries all carry auth, username and
+// Convert resolves every entry of the sources (credential helpers of local
+// files included) into one self-contained config whose entries all carry auth, username and
 // password under canonical keys. Earlier sources win when two give the same
 // registry key. Identity-token entries are kept with a warning, since the
 // kubelet ignores them. Unresolvable entries are an error (errors.Join of
 // one error per entry, each wrapping its *ResolveError) unless
 // SkipUnresolved. An empty result is ErrEmptyResult; the result is then
 // returned too, with the warnings that say what was left out and why.
+// Helpers named in a source read from a Secret (Source.Secret set) are never
+// run: their entries fail with ErrHelperNotRun, like an uninstalled helper's.
 func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*ConvertResult, error) {
 	newHelper := opts.NewHelper
 	if newHelper == nil {
@@ -91,7 +119,11 @@ func Convert(ctx context.Context, sources []Source, opts ConvertOptions) (*Conve
 	leftOut := 0
 	var unresolved []error // every entry that failed, one error each
 	for _, src := range sources {
-		resolved, errs := src.Config.ResolveWith(ctx, newHelper, ResolveOptions{Keep: keep, InlineFallback: opts.SkipUnresolved})
+		srcHelper := newHelper
+		if src.Secret != "" {
+			srcHelper = func(string) Helper { return secretHelper{} }
+		}
+		resolved, errs := src.Config.ResolveWith(ctx, srcHelper, ResolveOptions{Keep: keep, InlineFallback: opts.SkipUnresolved})
 		for _, err := range errs {
 			if !opts.SkipUnresolved {
 				unresolved = append(unresolved, fmt.Errorf("%s: %w", src.Label(), err))
