@@ -235,17 +235,18 @@ func verifyDiagnosis(ctx context.Context, d *secrets.Diagnosis, nopts registry.N
 }
 
 // renderDiagnosis writes one block per pod: the pod line, its pull secrets,
-// then one line per container with its problems and credentials.
+// then one line per container with its problems and credentials. Every line
+// goes through printLine: names, images and messages come from manifests.
 func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 	if len(d.Pods) == 0 {
-		fmt.Fprintln(w, "no Pods or workloads found")
+		printLine(w, "no Pods or workloads found")
 		return
 	}
 	for i, p := range d.Pods {
 		if i > 0 {
-			fmt.Fprintln(w)
+			fmt.Fprintln(w) // a blank line between pods
 		}
-		fmt.Fprintf(w, "%s %s/%s  (%s)\n", p.Kind, p.Namespace, p.Name, p.File)
+		printLine(w, "%s %s/%s  (%s)", p.Kind, p.Namespace, p.Name, p.File)
 		var secretsLine string
 		names := []string{}
 		if len(p.Containers) > 0 {
@@ -259,12 +260,12 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 		default:
 			secretsLine = "none (ServiceAccount " + p.ServiceAccount + ")"
 		}
-		fmt.Fprintf(w, "  pull secrets: %s\n", secretsLine)
+		printLine(w, "  pull secrets: %s", secretsLine)
 		common := commonProblems(p.Containers)
 		if common != nil {
 			for _, pr := range p.Containers[0].Problems {
 				if common[pr] {
-					fmt.Fprintf(w, "  %s: %s\n", pr.Severity, pr.Message)
+					printLine(w, "  %s: %s", pr.Severity, pr.Message)
 				}
 			}
 		}
@@ -277,12 +278,12 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 			if ctr.Type != secrets.ContainerRegular {
 				kind = string(ctr.Type) + " "
 			}
-			fmt.Fprintf(w, "  %scontainer %s: %s  pullPolicy %s  -> %s\n", kind, ctr.Name, ctr.Image, policy, ctr.Prediction)
+			printLine(w, "  %scontainer %s: %s  pullPolicy %s  -> %s", kind, ctr.Name, ctr.Image, policy, ctr.Prediction)
 			if ctr.Verdict != "" {
-				fmt.Fprintf(w, "    verified: %s\n", ctr.Verdict)
+				printLine(w, "    verified: %s", ctr.Verdict)
 			}
 			for j, cr := range ctr.Credentials {
-				fmt.Fprintf(w, "    credential %d: %s  user %q  from %s  (%s)\n", j+1, cr.Key, cr.Username, cr.Source, cr.Reason)
+				printLine(w, "    credential %d: %s  user %q  from %s  (%s)", j+1, cr.Key, cr.Username, cr.Source, cr.Reason)
 			}
 			shown := map[secrets.Problem]bool{}
 			for _, pr := range ctr.Problems {
@@ -290,7 +291,7 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 					continue
 				}
 				shown[pr] = true
-				fmt.Fprintf(w, "    %s: %s\n", pr.Severity, pr.Message)
+				printLine(w, "    %s: %s", pr.Severity, pr.Message)
 			}
 		}
 	}

@@ -108,6 +108,30 @@ func TestHostileTextEscaped(t *testing.T) {
 		r := runCLI(t, "", nil, "resolve", "--authfile", file, "--ca-file", caFile, host+"/app:1")
 		checkEscaped(t, "resolve stderr", r.stderr)
 	})
+	t.Run("diagnose", func(t *testing.T) {
+		t.Parallel()
+		manifest, err := json.Marshal(map[string]any{
+			"apiVersion": "v1", "kind": "List", "items": []any{
+				map[string]any{"apiVersion": "v1", "kind": "Pod",
+					"metadata": map[string]any{"name": "pod" + hostile, "namespace": "ns" + hostile},
+					"spec": map[string]any{
+						"serviceAccountName": "sa" + hostile,
+						"imagePullSecrets":   []any{map[string]any{"name": "pull" + hostile}},
+						"containers": []any{
+							map[string]any{"name": "ctr" + hostile, "image": "quay.io/team/app" + hostile},
+							map[string]any{"name": "app" + hostile, "image": host + "/app:1"},
+						},
+					}},
+				map[string]any{"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/dockerconfigjson",
+					"metadata": map[string]any{"name": "pull" + hostile, "namespace": "ns" + hostile},
+					"data":     map[string]any{".dockerconfigjson": base64.StdEncoding.EncodeToString(cfg)}},
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runCLI(t, string(manifest), nil, "diagnose", "-f", "-")
+		checkEscaped(t, "diagnose stdout", r.stdout)
+	})
 	t.Run("error line", func(t *testing.T) {
 		t.Parallel()
 		r := runCLI(t, "", nil, "inspect", "--authfile", filepath.Join(t.TempDir(), "x"+hostile))
