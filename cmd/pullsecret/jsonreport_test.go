@@ -34,6 +34,7 @@ func TestJSONReports(t *testing.T) {
 		{"resolve", append([]string{"resolve", img, "--authfile", alice}, netArgs(env, true)...), "ResolveReport", exitOK, `"verdict": "ok"`},
 		{"resolve failure", append([]string{"resolve", "app:<tag>", "--authfile", alice}, netArgs(env, true)...), "ResolveReport", exitError, `"app:<tag>`},
 		{"diagnose", []string{"diagnose", "-f", manifest}, "DiagnoseReport", exitOK, `"file": "` + manifest + `"`},
+		{"version", []string{"version"}, "VersionReport", exitOK, `"goVersion": "go`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

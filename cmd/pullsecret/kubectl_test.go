@@ -96,6 +96,10 @@ func TestVersion(t *testing.T) {
 	if err := json.Unmarshal([]byte(j.stdout), &v); err != nil || v.GoVersion == "" || v.Version == "" {
 		t.Errorf("version -o json: %q (%v)", j.stdout, err)
 	}
+	// The header every JSON report opens with, first.
+	if want := "{\n  \"apiVersion\": \"pullsecret.dev/v1\",\n  \"kind\": \"VersionReport\",\n  \"version\": "; !strings.HasPrefix(j.stdout, want) {
+		t.Errorf("version -o json starts %q, want %q", j.stdout[:min(len(j.stdout), len(want))], want)
+	}
 
 	bi := &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Path: "github.com/pullsecret/pullsecret", Version: "v1.2.3"},
 		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef"}, {Key: "vcs.modified", Value: "true"}, {Key: "vcs.time", Value: "2026-12-01T10:00:00Z"}, {Key: "GOOS", Value: "linux"}, {Key: "GOARCH", Value: "arm64"}}}

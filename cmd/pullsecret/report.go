@@ -17,6 +17,7 @@ const (
 	kindTestPullReport = "TestPullReport"
 	kindResolveReport  = "ResolveReport"
 	kindDiagnoseReport = "DiagnoseReport"
+	kindVersionReport  = "VersionReport"
 )
 
 // reportHeader opens every JSON report: what it is and which version of

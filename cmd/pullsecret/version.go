@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -81,10 +80,10 @@ func printVersion(e *env, output string) error {
 	}
 	v := newVersionInfo(debug.ReadBuildInfo())
 	if output == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
+		return writeJSON(e.stdout, struct {
+			reportHeader
+			versionInfo
+		}{newReportHeader(kindVersionReport), v})
 	}
 	fmt.Fprintf(e.stdout, "%s version %s\n", e.progName(), v.Version)
 	if v.Commit != "" {
