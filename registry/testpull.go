@@ -126,7 +126,8 @@ type TestPullResult struct {
 	// Attempts are every step taken, in order.
 	Attempts []Attempt `json:"attempts"`
 	// Anonymous is AnonymousWorks or AnonymousFails when an anonymous
-	// pull was tried after every candidate failed, "" otherwise.
+	// pull was tried after every candidate failed, "" otherwise (none is
+	// tried after a candidate got "not found").
 	Anonymous AnonymousOutcome `json:"anonymous,omitempty"`
 	// Error explains a failure verdict in one line; "" when ok.
 	Error string `json:"error,omitempty"`
