@@ -91,6 +91,15 @@ type Attempt struct {
 	Detail string `json:"detail,omitempty"`
 }
 
+// StatusText is the text of the attempt's HTTP status ("Not Found" for
+// 404), "" when no response arrived or the status is unknown.
+func (a Attempt) StatusText() string {
+	if a.Status == 0 {
+		return ""
+	}
+	return http.StatusText(a.Status)
+}
+
 // AnonymousOutcome says whether an anonymous pull, tried after every
 // candidate failed, works ([TestPullResult.Anonymous]).
 type AnonymousOutcome string

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/http"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -178,7 +177,7 @@ func renderTestPull(w io.Writer, r *registry.TestPullResult) {
 			fmt.Fprintf(&b, "%s %s", a.Method, a.URL)
 		}
 		if a.Status != 0 {
-			fmt.Fprintf(&b, " -> %d %s", a.Status, http.StatusText(a.Status))
+			fmt.Fprintf(&b, " -> %d %s", a.Status, a.StatusText())
 		}
 		if a.Detail != "" {
 			fmt.Fprintf(&b, ": %s", a.Detail)
