@@ -59,10 +59,11 @@ func EditManifest(name string, data []byte, edit func(*dockercfg.Config) error) 
 		}
 		js = docs[0]
 	}
-	obj, err := decodeObject(js)
+	obj, end, err := decodeObject(js)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	js = js[:end] // without trailing empty documents
 	if kind, _ := obj["kind"].(string); kind != "Secret" {
 		return nil, fmt.Errorf("%s: %w: kind %q", name, ErrNotSingleSecret, kind)
 	}
@@ -129,7 +130,7 @@ func EditManifest(name string, data []byte, edit func(*dockercfg.Config) error) 
 		}
 		return y, nil
 	}
-	if indent := jsonIndent(trimmed); indent != "" {
+	if indent := jsonIndent(js); indent != "" {
 		if result, err = marshalJSON(obj, indent); err != nil {
 			return nil, fmt.Errorf("%s: encode: %w", name, err)
 		}
@@ -137,21 +138,44 @@ func EditManifest(name string, data []byte, edit func(*dockercfg.Config) error) 
 	return append(result, '\n'), nil
 }
 
-// decodeObject decodes one JSON object, keeping numbers as written.
-func decodeObject(js []byte) (map[string]any, error) {
+// decodeObject decodes one JSON object, keeping numbers as written, and
+// returns where it ends in js. What follows it may only be trailing empty
+// documents (emptyDocuments).
+func decodeObject(js []byte) (map[string]any, int, error) {
 	d := json.NewDecoder(bytes.NewReader(js))
 	d.UseNumber()
 	var obj map[string]any
 	if err := d.Decode(&obj); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrNotManifest, err)
+		return nil, 0, fmt.Errorf("%w: %w", ErrNotManifest, err)
 	}
-	if d.More() {
-		return nil, fmt.Errorf("%w: more than one JSON value", ErrNotSingleSecret)
+	end := int(d.InputOffset())
+	if !emptyDocuments(js[end:]) {
+		return nil, 0, fmt.Errorf("%w: more than one JSON value", ErrNotSingleSecret)
 	}
 	if obj == nil {
-		return nil, ErrNotManifest
+		return nil, 0, ErrNotManifest
 	}
-	return obj, nil
+	return obj, end, nil
+}
+
+// emptyDocuments reports whether rest, the text after a JSON object, holds
+// only trailing empty documents, which every reader of documents skips:
+// whitespace or a comment to the end of the object's line, then blank
+// lines, comment lines and "---" separator lines (a separator may be
+// followed by a comment). Anything else is another value.
+func emptyDocuments(rest []byte) bool {
+	for i, line := range bytes.Split(rest, []byte("\n")) {
+		if i > 0 && bytes.HasPrefix(line, []byte("---")) {
+			line = line[3:]
+			if len(line) > 0 && line[0] != ' ' && line[0] != '\t' && line[0] != '\r' {
+				return false // "---x" is text, not a separator
+			}
+		}
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 // marshalJSON encodes v without HTML escaping, indented by indent ("" for

@@ -53,6 +53,35 @@ func TestEditManifest(t *testing.T) {
 			want: `{"apiVersion":"v1","data":{".dockerconfigjson":"` + enc(newPayload) + `","other":"eA=="},"kind":"Secret","metadata":{"generation":3,"name":"a","resourceVersion":"7"},"type":"kubernetes.io/dockerconfigjson","zz":{"k":1.50}}` + "\n",
 		},
 		{
+			// Every reader takes a trailing empty document; so does the
+			// edit, and the JSON path still keeps 1.50 and 10000000000000000001.
+			name: "JSON with trailing empty documents",
+			in:   `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"},"data":{".dockerconfigjson":"` + enc(payload) + `"},"type":"kubernetes.io/dockerconfigjson","zz":{"k":1.50,"n":10000000000000000001}}` + "\n---\n# end\n---\n",
+			edit: add,
+			want: `{"apiVersion":"v1","data":{".dockerconfigjson":"` + enc(newPayload) + `"},"kind":"Secret","metadata":{"name":"a"},"type":"kubernetes.io/dockerconfigjson","zz":{"k":1.50,"n":10000000000000000001}}` + "\n",
+		},
+		{
+			name: "indented JSON with a trailing separator stays indented",
+			in:   "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Secret\",\n  \"metadata\": {\"name\": \"a\"},\n  \"data\": {\".dockerconfigjson\": \"" + enc(payload) + "\"},\n  \"type\": \"kubernetes.io/dockerconfigjson\"\n}\n---\n",
+			edit: add,
+			want: "{\n  \"apiVersion\": \"v1\",\n  \"data\": {\n    \".dockerconfigjson\": \"" + enc(newPayload) + "\"\n  },\n  \"kind\": \"Secret\",\n  \"metadata\": {\n    \"name\": \"a\"\n  },\n  \"type\": \"kubernetes.io/dockerconfigjson\"\n}\n",
+		},
+		{
+			name: "JSON then text that is not a separator", edit: add,
+			in:      `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"},"data":{".dockerconfigjson":"` + enc(payload) + `"},"type":"kubernetes.io/dockerconfigjson"}` + "\n---x\n",
+			wantErr: "more than one JSON value",
+		},
+		{
+			name: "JSON then a second document", edit: add,
+			in:      `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"},"data":{".dockerconfigjson":"` + enc(payload) + `"},"type":"kubernetes.io/dockerconfigjson"}` + "\n---\nkind: Secret\n",
+			wantErr: "not a single Secret manifest",
+		},
+		{
+			name: "JSON then another JSON object", edit: add,
+			in:      `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"a"},"data":{".dockerconfigjson":"` + enc(payload) + `"},"type":"kubernetes.io/dockerconfigjson"}{"kind":"Secret"}`,
+			wantErr: "not a single Secret manifest",
+		},
+		{
 			name: "stringData edited, stale data removed",
 			in:   "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\nstringData:\n  .dockerconfigjson: '" + payload + "'\ndata:\n  .dockerconfigjson: " + enc(`{"auths":{}}`) + "\ntype: kubernetes.io/dockerconfigjson\n",
 			edit: add,
