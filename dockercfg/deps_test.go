@@ -1,39 +1,30 @@
 package dockercfg_test
 
 import (
-	"os/exec"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/pullsecret/pullsecret/internal/depstest"
 )
 
 // TestDependencies keeps dockercfg small: the standard library (without the
 // network stack) and the docker-credential-helpers client only; no Kubernetes,
-// no HTTP client, no go-containerregistry.
+// no HTTP client, no go-containerregistry. (internal/depstest is imported by
+// this test only, so it is not among dockercfg's own dependencies.)
 func TestDependencies(t *testing.T) {
 	t.Parallel()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go command not found")
-	}
-	out, err := exec.Command(gobin, "list", "-deps", ".").Output()
-	if err != nil {
-		t.Fatalf("go list -deps: %v", err)
-	}
 	allowed := []string{
 		"github.com/pullsecret/pullsecret/dockercfg",
 		"github.com/docker/docker-credential-helpers/client",
 		"github.com/docker/docker-credential-helpers/credentials",
 	}
-	for _, dep := range strings.Fields(string(out)) {
+	for _, dep := range depstest.Deps(t) {
 		std := !strings.Contains(strings.SplitN(dep, "/", 2)[0], ".")
 		if std && !strings.HasPrefix(dep, "net") && !strings.HasPrefix(dep, "crypto/tls") {
 			continue
 		}
-		ok := false
-		for _, a := range allowed {
-			ok = ok || dep == a
-		}
-		if !ok {
+		if !slices.Contains(allowed, dep) {
 			t.Errorf("dockercfg depends on %s", dep)
 		}
 	}
