@@ -13,7 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
@@ -21,41 +20,13 @@ import (
 // makes.
 const FieldManager = "pullsecret"
 
-// Action is what a write did to an object, in kubectl's words.
-type Action string
-
-// The actions kubectl prints after "KIND/NAME".
-const (
-	Created    Action = "created"
-	Configured Action = "configured"
-	Unchanged  Action = "unchanged"
-)
-
-// Result is the outcome of one write.
-type Result struct {
-	Kind      string // lower-case singular resource, as kubectl prints it: "secret"
-	Namespace string
-	Name      string
-	Action    Action
-	DryRun    bool // the server validated the change and stored nothing
-}
-
-// String is kubectl's one-line result: "secret/NAME created", with
-// " (server dry run)" for a server-side dry run.
-func (r Result) String() string {
-	s := r.Kind + "/" + r.Name + " " + string(r.Action)
-	if r.DryRun {
-		s += " (server dry run)"
-	}
-	return s
-}
-
 // ApplyOptions configures ApplySecret. The zero value applies for real and
 // gives up on a conflict.
 type ApplyOptions struct {
-	// DryRun asks the server to validate and admit the change without
-	// storing it (kubectl's --dry-run=server).
-	DryRun bool
+	// DryRun DryRunServer asks the server to validate and admit the
+	// change without storing it (kubectl's --dry-run=server); DryRunClient
+	// is refused (there is nothing to send).
+	DryRun DryRun
 	// Force takes over the fields another field manager owns
 	// (kubectl's --force-conflicts).
 	Force bool
@@ -71,7 +42,7 @@ type FieldConflict struct {
 // managers own fields pullsecret would change. It is errors.Is
 // ErrConflict.
 type ConflictError struct {
-	Kind, Namespace, Name string
+	Resource, Namespace, Name string
 	Conflicts             []FieldConflict
 }
 
@@ -88,24 +59,32 @@ func (e *ConflictError) Error() string {
 	if len(parts) == 0 {
 		parts = []string{"another field manager owns fields it would change"}
 	}
-	return fmt.Sprintf("apply %s/%s: %s (--force-conflicts takes them over)", e.Kind, e.Name, strings.Join(parts, "; "))
+	return fmt.Sprintf("apply %s/%s: %s (--force-conflicts takes them over)", e.Resource, e.Name, strings.Join(parts, "; "))
 }
 
 // Is reports whether target is ErrConflict.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // ApplySecret writes s with server-side apply, field manager "pullsecret",
-// in s.Namespace: the fields s sets (type, data, immutable, labels,
+// in s.Namespace (c.Namespace when empty): the fields s sets (type, data, immutable, labels,
 // annotations) become pullsecret's, others' fields stay. The Result says
 // whether the Secret was created, configured or left unchanged (the
 // server's object kept its resourceVersion); under DryRun, whether it
 // would have been. A field another manager owns is a *ConflictError unless
 // Force. Errors name the Secret, never its data.
-func ApplySecret(ctx context.Context, cs kubernetes.Interface, s *corev1.Secret, opts ApplyOptions) (Result, error) {
-	res := Result{Kind: "secret", Namespace: s.Namespace, Name: s.Name, DryRun: opts.DryRun}
-	if s.Name == "" || s.Namespace == "" {
-		return res, fmt.Errorf("apply secret %q: name and namespace are required", s.Name)
+func (c *Client) ApplySecret(ctx context.Context, s *corev1.Secret, opts ApplyOptions) (Result, error) {
+	if s.Namespace == "" {
+		s = s.DeepCopy()
+		s.Namespace = c.Namespace
 	}
+	res := Result{Resource: ResourceSecret, Namespace: s.Namespace, Name: s.Name, DryRun: opts.DryRun}
+	switch {
+	case s.Name == "":
+		return res, errors.New("apply secret: the name is required")
+	case opts.DryRun != DryRunNone && opts.DryRun != DryRunServer:
+		return res, fmt.Errorf("apply secret/%s: dry run %q: want server", s.Name, opts.DryRun)
+	}
+	cs := c.Clientset
 	body, err := applyBody(s)
 	if err != nil {
 		return res, fmt.Errorf("apply secret/%s: encode: %w", s.Name, err)
@@ -125,7 +104,7 @@ func ApplySecret(ctx context.Context, cs kubernetes.Interface, s *corev1.Secret,
 	if opts.Force {
 		po.Force = &opts.Force
 	}
-	if opts.DryRun {
+	if opts.DryRun == DryRunServer {
 		po.DryRun = []string{metav1.DryRunAll}
 	}
 	var after corev1.Secret
@@ -140,17 +119,18 @@ func ApplySecret(ctx context.Context, cs kubernetes.Interface, s *corev1.Secret,
 		}
 		return res, fmt.Errorf("apply secret/%s: %w", s.Name, apiError(err))
 	}
+	dry := opts.DryRun == DryRunServer
 	switch {
 	case code == http.StatusCreated:
-		res.Action = Created
+		res.Operation = Created
 	case before == nil:
-		res.Action = Configured
-	case !opts.DryRun && after.ResourceVersion == before.ResourceVersion:
-		res.Action = Unchanged
-	case opts.DryRun && sameSecret(before, &after):
-		res.Action = Unchanged
+		res.Operation = Configured
+	case !dry && after.ResourceVersion == before.ResourceVersion:
+		res.Operation = Unchanged
+	case dry && sameSecret(before, &after):
+		res.Operation = Unchanged
 	default:
-		res.Action = Configured
+		res.Operation = Configured
 	}
 	return res, nil
 }
@@ -198,7 +178,7 @@ func conflictError(res Result, err error) error {
 	if !errors.As(err, &se) || !apierrors.IsConflict(err) {
 		return nil
 	}
-	ce := &ConflictError{Kind: res.Kind, Namespace: res.Namespace, Name: res.Name}
+	ce := &ConflictError{Resource: res.Resource, Namespace: res.Namespace, Name: res.Name}
 	if d := se.Status().Details; d != nil {
 		for _, c := range d.Causes {
 			if c.Type != metav1.CauseTypeFieldManagerConflict {

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/pullsecret/pullsecret/cluster"
+	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/secrets"
+)
+
+// kubeConn is a command's connection to the cluster, made on first use:
+// a command loads the kubeconfig only when it is asked to talk to the
+// cluster (--apply, --dry-run=server, a secret/NAME source, --pod).
+type kubeConn struct {
+	opts   cluster.Options
+	client *cluster.Client
+}
+
+// get returns the client, connecting on the first call.
+func (k *kubeConn) get() (*cluster.Client, error) {
+	if k.client == nil {
+		c, err := k.opts.Client()
+		if err != nil {
+			return nil, err
+		}
+		k.client = c
+	}
+	return k.client, nil
+}
+
+// applyFlags are --apply and --force-conflicts, and with dryRun the
+// --dry-run flag of a command that has none yet (create has its own).
+func applyFlags(dryRun bool) []cli.Flag {
+	fs := []cli.Flag{
+		&cli.BoolFlag{Name: "apply", Usage: "write the Secret to the cluster (server-side apply, field manager pullsecret) and print kubectl's result line"},
+		&cli.BoolFlag{Name: "force-conflicts", Usage: "with --apply: take over fields another field manager owns"},
+	}
+	if dryRun {
+		fs = append(fs, &cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none, client (print the manifest; the default) or server (send it with --apply's request, stored nowhere)"})
+	}
+	return fs
+}
+
+// applyValues are the values of applyFlags, and -o.
+type applyValues struct {
+	apply     bool
+	force     bool
+	dryRun    string
+	outputSet bool
+}
+
+// complete reads the flags.
+func (a *applyValues) complete(c *cli.Context) {
+	a.apply, a.force, a.dryRun = c.Bool("apply"), c.Bool("force-conflicts"), c.String("dry-run")
+	a.outputSet = c.IsSet("output")
+}
+
+// live reports whether the command writes to the cluster (or asks the
+// server for a dry run) instead of printing manifests.
+func (a *applyValues) live() bool { return a.apply || a.dryRun == "server" }
+
+// dry is the dry-run mode of the write.
+func (a *applyValues) dry() cluster.DryRun {
+	if a.dryRun == "server" {
+		return cluster.DryRunServer
+	}
+	return cluster.DryRunNone
+}
+
+// validate checks --dry-run, --force-conflicts and -o for a live write:
+// the output is kubectl's result line (-o name: RESOURCE/NAME).
+func (a *applyValues) validate(cmd, output string) error {
+	switch a.dryRun {
+	case "none", "client", "server":
+	default:
+		return usagef("%s: --dry-run %q: want none, client or server", cmd, a.dryRun)
+	}
+	if a.apply && a.dryRun == "client" {
+		return usagef("%s: --apply conflicts with --dry-run=client (use --dry-run=server to have the server check the Secret without storing it)", cmd)
+	}
+	if a.force && !a.live() {
+		return usagef("%s: --force-conflicts needs --apply or --dry-run=server", cmd)
+	}
+	if a.live() && a.outputSet && output != secrets.OutputName {
+		return usagef("%s: -o %s with --apply: want -o name, or no -o for kubectl's result line", cmd, output)
+	}
+	return nil
+}
+
+// applySecrets writes each Secret with server-side apply
+// (cluster.Client.ApplySecret) and prints kubectl's line for it.
+func applySecrets(ctx context.Context, e *env, cmd string, k *kubeConn, a *applyValues, output string, ss ...*corev1.Secret) error {
+	c, err := k.get()
+	if err != nil {
+		return fmt.Errorf("%s: %w", cmd, err)
+	}
+	for _, s := range ss {
+		res, err := c.ApplySecret(ctx, s, cluster.ApplyOptions{DryRun: a.dry(), Force: a.force})
+		if err != nil {
+			return fmt.Errorf("%s: %w", cmd, err)
+		}
+		if _, err := fmt.Fprintln(e.stdout, printable(res.Line(output))); err != nil {
+			return fmt.Errorf("%s: write output: %w", cmd, err)
+		}
+	}
+	return nil
+}
+
+// anySecretRef reports whether an --authfile value is a cluster reference
+// (secret/NAME, secrets/A,B).
+func anySecretRef(paths []string) bool {
+	for _, p := range paths {
+		if _, ok, _ := cluster.ParseSecretRef(p); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// loadSourcesFrom is loadSourcesWith where an --authfile value may also be
+// secret/NAME or secrets/A,B: Secrets read from the cluster (in -n, else the
+// context's namespace) as the same manifests in a file would be read. A
+// value not of that form is a file, as is ./secret/NAME. Without such a
+// value nothing touches the cluster.
+func loadSourcesFrom(ctx context.Context, e *env, k *kubeConn, paths []string, opts *secrets.ReadOptions) ([]dockercfg.Source, error) {
+	if !anySecretRef(paths) {
+		return loadSourcesWith(e, paths, opts)
+	}
+	var out []dockercfg.Source
+	stdinUsed := false
+	for _, p := range paths {
+		names, ok, err := cluster.ParseSecretRef(p)
+		if err != nil {
+			return nil, usagef("--authfile %w", err)
+		}
+		if ok {
+			c, err := k.get()
+			if err != nil {
+				return nil, fmt.Errorf("--authfile %s: %w", p, err)
+			}
+			srcs, err := c.SecretSources(ctx, names, opts)
+			if err != nil {
+				return nil, fmt.Errorf("read credentials: %w", err)
+			}
+			out = append(out, srcs...)
+			continue
+		}
+		if p == "-" {
+			if stdinUsed {
+				return nil, usagef("--authfile -: standard input given more than once")
+			}
+			stdinUsed = true
+		}
+		srcs, err := readSourceFileWith(e, p, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, srcs...)
+	}
+	return out, nil
+}
+
+// podSources reads exactly the pull secrets of pod, as the kubelet uses
+// them (cluster.Client.PodPullSecrets), warning about each one it skips.
+func podSources(ctx context.Context, e *env, cmd string, k *kubeConn, pod string) ([]dockercfg.Source, error) {
+	c, err := k.get()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	ps, err := c.PodPullSecrets(ctx, pod)
+	if err != nil {
+		return nil, fmt.Errorf("%s: --pod %s: %w", cmd, pod, err)
+	}
+	for _, err := range ps.Skipped {
+		e.warnf("pod %s/%s: %v (the kubelet skips it)", ps.Namespace, ps.Pod, err)
+	}
+	if len(ps.Names) == 0 {
+		e.warnf("pod %s/%s has no image pull secrets; the kubelet pulls anonymously unless the node has credentials", ps.Namespace, ps.Pod)
+	} else if ps.ServiceAccount != "" {
+		e.warnf("pod %s/%s lists no imagePullSecrets: using its ServiceAccount %s's (the API server copies them into a pod only at its creation)", ps.Namespace, ps.Pod, ps.ServiceAccount)
+	}
+	return ps.Sources, nil
+}
