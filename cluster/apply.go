@@ -43,7 +43,7 @@ type FieldConflict struct {
 // ErrConflict.
 type ConflictError struct {
 	Resource, Namespace, Name string
-	Conflicts             []FieldConflict
+	Conflicts                 []FieldConflict
 }
 
 // ErrConflict is wrapped by a *ConflictError.

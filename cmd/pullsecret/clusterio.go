@@ -16,14 +16,30 @@ import (
 // a command loads the kubeconfig only when it is asked to talk to the
 // cluster (--apply, --dry-run=server, a secret/NAME source, --pod).
 type kubeConn struct {
-	opts   cluster.Options
+	e      *env
+	flags  kubeOptions
 	client *cluster.Client
+}
+
+// complete reads the connection flags (kubeFlags) and -n.
+func (k *kubeConn) complete(c *cli.Context, e *env) {
+	k.e = e
+	k.flags.complete(c)
+}
+
+// validate checks that the connection flags are given only to a command
+// that talks to the cluster (live).
+func (k *kubeConn) validate(cmd string, live bool) error {
+	if live {
+		return nil
+	}
+	return k.flags.validateOffline(cmd)
 }
 
 // get returns the client, connecting on the first call.
 func (k *kubeConn) get() (*cluster.Client, error) {
 	if k.client == nil {
-		c, err := k.opts.Client()
+		c, err := k.flags.client(k.e)
 		if err != nil {
 			return nil, err
 		}
@@ -36,7 +52,7 @@ func (k *kubeConn) get() (*cluster.Client, error) {
 // --dry-run flag of a command that has none yet (create has its own).
 func applyFlags(dryRun bool) []cli.Flag {
 	fs := []cli.Flag{
-		&cli.BoolFlag{Name: "apply", Usage: "write the Secret to the cluster (server-side apply, field manager pullsecret) and print kubectl's result line"},
+		applyFlag(),
 		&cli.BoolFlag{Name: "force-conflicts", Usage: "with --apply: take over fields another field manager owns"},
 	}
 	if dryRun {
@@ -103,9 +119,7 @@ func applySecrets(ctx context.Context, e *env, cmd string, k *kubeConn, a *apply
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd, err)
 		}
-		if _, err := fmt.Fprintln(e.stdout, printable(res.Line(output))); err != nil {
-			return fmt.Errorf("%s: write output: %w", cmd, err)
-		}
+		printResult(e, res, output)
 	}
 	return nil
 }
@@ -184,4 +198,17 @@ func podSources(ctx context.Context, e *env, cmd string, k *kubeConn, pod string
 		e.warnf("pod %s/%s lists no imagePullSecrets: using its ServiceAccount %s's (the API server copies them into a pod only at its creation)", ps.Namespace, ps.Pod, ps.ServiceAccount)
 	}
 	return ps.Sources, nil
+}
+
+// sourceFlags are the flags of a command that reads credentials and may
+// read them from the cluster: -n and kubectl's connection flags.
+func sourceFlags() []cli.Flag {
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of --authfile secret/NAME (default: the context's)"},
+	}, kubeFlags()...)
+}
+
+// podFlag is --pod NAME of match and test-pull.
+func podFlag() cli.Flag {
+	return &cli.StringFlag{Name: "pod", Usage: "use exactly the pull secrets of pod `NAME` in -n (its imagePullSecrets, else its ServiceAccount's), read from the cluster"}
 }

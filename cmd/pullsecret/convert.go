@@ -24,7 +24,7 @@ func newConvertCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, dockerconfigjson or dockercfg (raw files)"},
 			&cli.BoolFlag{Name: "skip-unresolved", Usage: "drop entries whose credentials cannot be resolved instead of failing"},
-		}, append(applyFlags(true), kubeFlagsNoNamespace()...)...),
+		}, append(applyFlags(true), kubeFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &convertOptions{e: e}) },
 	}
 }
@@ -53,7 +53,7 @@ func (o *convertOptions) Complete(c *cli.Context) error {
 	o.registries = c.StringSlice("registry")
 	o.skipUnresolved = c.Bool("skip-unresolved")
 	o.write.complete(c)
-	o.kube.opts = kubeOptionsFrom(c, o.e)
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -81,6 +81,9 @@ func (o *convertOptions) Validate() error {
 		return usagef("convert: exactly one NAME is required, got %d", len(o.args))
 	}
 	if err := o.write.validate("convert", o.output); err != nil {
+		return err
+	}
+	if err := o.kube.validate("convert", o.write.live() || anySecretRef(o.authfiles)); err != nil {
 		return err
 	}
 	// Without NAME the Secret is named after the one Secret read (Run).

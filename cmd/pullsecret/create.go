@@ -60,7 +60,7 @@ field manager owns is a conflict; --force-conflicts takes it over.`,
 		),
 		Action: func(c *cli.Context) error { return runOptions(c, &createOptions{e: e}) },
 	}
-	cmd.Flags = append(append(cmd.Flags, applyFlags(false)...), kubeFlagsNoNamespace()...)
+	cmd.Flags = append(append(cmd.Flags, applyFlags(false)...), kubeFlags()...)
 	return cmd
 }
 
@@ -131,7 +131,7 @@ func (o *createOptions) Complete(c *cli.Context) error {
 	o.annotations = c.Generic("annotation").(*createKVList).m
 	o.appendHash = c.Bool("append-hash")
 	o.write.complete(c)
-	o.kube.opts = kubeOptionsFrom(c, o.e)
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -153,6 +153,9 @@ func (o *createOptions) Validate() error {
 		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", o.output, o.output)
 	}
 	if err := o.write.validate("create", o.output); err != nil {
+		return err
+	}
+	if err := o.kube.validate("create", o.write.live()); err != nil {
 		return err
 	}
 	if len(o.args) != 1 {

@@ -28,7 +28,7 @@ func newDelegatedCommand(e *env) *cli.Command {
 	)
 	flags = append(flags, networkFlags()...)
 	flags = append(flags, applyFlags(true)...)
-	flags = append(flags, kubeFlagsNoNamespace()...)
+	flags = append(flags, kubeFlags()...)
 	return &cli.Command{
 		Name:  "delegated",
 		Usage: "pull secrets for a registry and the auth server it delegates authentication to",
@@ -80,7 +80,7 @@ func (o *delegatedOptions) Complete(c *cli.Context) error {
 		Single:         c.String("single"),
 	}
 	o.write.complete(c)
-	o.kube.opts = kubeOptionsFrom(c, o.e)
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -120,6 +120,9 @@ func (o *delegatedOptions) Validate() error {
 		}
 	}
 	if err := o.write.validate("delegated", o.output); err != nil {
+		return err
+	}
+	if err := o.kube.validate("delegated", o.write.live()); err != nil {
 		return err
 	}
 	if err := o.creds.validate("delegated", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required"); err != nil {

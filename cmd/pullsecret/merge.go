@@ -28,7 +28,7 @@ func newMergeCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "yaml or json (with NAME, default yaml), dockerconfigjson or dockercfg (raw; default without NAME)"},
-		}, append(applyFlags(true), kubeFlagsNoNamespace()...)...),
+		}, append(applyFlags(true), kubeFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &mergeOptions{e: e}) },
 	}
 }
@@ -55,7 +55,7 @@ func (o *mergeOptions) Complete(c *cli.Context) error {
 	o.sources = authfiles(c)
 	o.args = c.Args().Slice()
 	o.write.complete(c)
-	o.kube.opts = kubeOptionsFrom(c, o.e)
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -97,6 +97,9 @@ func (o *mergeOptions) Validate() error {
 		return err
 	}
 	if err := o.write.validate("merge", o.output); err != nil {
+		return err
+	}
+	if err := o.kube.validate("merge", o.write.live() || anySecretRef(o.sources)); err != nil {
 		return err
 	}
 	if o.write.live() {
