@@ -20,13 +20,41 @@ import (
 // makes.
 const FieldManager = "pullsecret"
 
+// Action is what a write did to an object, in kubectl's words.
+type Action string
+
+// The actions kubectl prints after "KIND/NAME".
+const (
+	Created    Action = "created"
+	Configured Action = "configured"
+	Unchanged  Action = "unchanged"
+)
+
+// Result is the outcome of one write.
+type Result struct {
+	Kind      string // lower-case singular resource, as kubectl prints it: "secret"
+	Namespace string
+	Name      string
+	Action    Action
+	DryRun    bool // the server validated the change and stored nothing
+}
+
+// String is kubectl's one-line result: "secret/NAME created", with
+// " (server dry run)" for a server-side dry run.
+func (r Result) String() string {
+	s := r.Kind + "/" + r.Name + " " + string(r.Action)
+	if r.DryRun {
+		s += " (server dry run)"
+	}
+	return s
+}
+
 // ApplyOptions configures ApplySecret. The zero value applies for real and
 // gives up on a conflict.
 type ApplyOptions struct {
-	// DryRun DryRunServer asks the server to validate and admit the
-	// change without storing it (kubectl's --dry-run=server); DryRunClient
-	// is refused (there is nothing to send).
-	DryRun DryRun
+	// DryRun asks the server to validate and admit the change without
+	// storing it (kubectl's --dry-run=server).
+	DryRun bool
 	// Force takes over the fields another field manager owns
 	// (kubectl's --force-conflicts).
 	Force bool
@@ -42,8 +70,8 @@ type FieldConflict struct {
 // managers own fields pullsecret would change. It is errors.Is
 // ErrConflict.
 type ConflictError struct {
-	Resource, Namespace, Name string
-	Conflicts                 []FieldConflict
+	Kind, Namespace, Name string
+	Conflicts             []FieldConflict
 }
 
 // ErrConflict is wrapped by a *ConflictError.
@@ -59,7 +87,7 @@ func (e *ConflictError) Error() string {
 	if len(parts) == 0 {
 		parts = []string{"another field manager owns fields it would change"}
 	}
-	return fmt.Sprintf("apply %s/%s: %s (--force-conflicts takes them over)", e.Resource, e.Name, strings.Join(parts, "; "))
+	return fmt.Sprintf("apply %s/%s: %s (--force-conflicts takes them over)", e.Kind, e.Name, strings.Join(parts, "; "))
 }
 
 // Is reports whether target is ErrConflict.
@@ -77,12 +105,9 @@ func (c *Client) ApplySecret(ctx context.Context, s *corev1.Secret, opts ApplyOp
 		s = s.DeepCopy()
 		s.Namespace = c.Namespace
 	}
-	res := Result{Resource: ResourceSecret, Namespace: s.Namespace, Name: s.Name, DryRun: opts.DryRun}
-	switch {
-	case s.Name == "":
+	res := Result{Kind: ResourceSecret, Namespace: s.Namespace, Name: s.Name, DryRun: opts.DryRun}
+	if s.Name == "" {
 		return res, errors.New("apply secret: the name is required")
-	case opts.DryRun != DryRunNone && opts.DryRun != DryRunServer:
-		return res, fmt.Errorf("apply secret/%s: dry run %q: want server", s.Name, opts.DryRun)
 	}
 	cs := c.Clientset
 	body, err := applyBody(s)
@@ -104,7 +129,7 @@ func (c *Client) ApplySecret(ctx context.Context, s *corev1.Secret, opts ApplyOp
 	if opts.Force {
 		po.Force = &opts.Force
 	}
-	if opts.DryRun == DryRunServer {
+	if opts.DryRun {
 		po.DryRun = []string{metav1.DryRunAll}
 	}
 	var after corev1.Secret
@@ -119,18 +144,17 @@ func (c *Client) ApplySecret(ctx context.Context, s *corev1.Secret, opts ApplyOp
 		}
 		return res, fmt.Errorf("apply secret/%s: %w", s.Name, apiError(err))
 	}
-	dry := opts.DryRun == DryRunServer
 	switch {
 	case code == http.StatusCreated:
-		res.Operation = Created
+		res.Action = Created
 	case before == nil:
-		res.Operation = Configured
-	case !dry && after.ResourceVersion == before.ResourceVersion:
-		res.Operation = Unchanged
-	case dry && sameSecret(before, &after):
-		res.Operation = Unchanged
+		res.Action = Configured
+	case !opts.DryRun && after.ResourceVersion == before.ResourceVersion:
+		res.Action = Unchanged
+	case opts.DryRun && sameSecret(before, &after):
+		res.Action = Unchanged
 	default:
-		res.Operation = Configured
+		res.Action = Configured
 	}
 	return res, nil
 }
@@ -178,7 +202,7 @@ func conflictError(res Result, err error) error {
 	if !errors.As(err, &se) || !apierrors.IsConflict(err) {
 		return nil
 	}
-	ce := &ConflictError{Resource: res.Resource, Namespace: res.Namespace, Name: res.Name}
+	ce := &ConflictError{Kind: res.Kind, Namespace: res.Namespace, Name: res.Name}
 	if d := se.Status().Details; d != nil {
 		for _, c := range d.Causes {
 			if c.Type != metav1.CauseTypeFieldManagerConflict {
