@@ -84,14 +84,14 @@ func TestOptionsClientNoConfig(t *testing.T) {
 }
 
 func TestResultLine(t *testing.T) {
-	r := Result{Resource: ResourceSecret, Name: "regcred", Operation: Configured}
+	r := Result{Kind: ResourceSecret, Name: "regcred", Action: Configured}
 	if got := r.Line(""); got != "secret/regcred configured" {
 		t.Errorf("Line = %q", got)
 	}
 	if got := r.Line("name"); got != "secret/regcred" {
 		t.Errorf("Line(name) = %q", got)
 	}
-	r.DryRun = DryRunServer
+	r.DryRun = true
 	if got := r.String(); got != "secret/regcred configured (server dry run)" {
 		t.Errorf("String = %q", got)
 	}

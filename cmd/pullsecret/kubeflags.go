@@ -26,10 +26,21 @@ func applyFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "apply", Usage: "write to the cluster (kubeconfig, --context, -n) instead of printing a manifest"}
 }
 
-// kubeOptions are the values of kubeFlags and -n/--namespace.
+// dryRunFlag is kubectl's --dry-run of a command that can write to a
+// cluster: none (default), client (print, send nothing: the offline
+// output) or server (send the write with dryRun=All: validated and
+// admitted, not stored). A bare --dry-run is client, as in kubectl.
+func dryRunFlag() cli.Flag {
+	return &cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none, client (print only) or server (the cluster checks the write and stores nothing)"}
+}
+
+// kubeOptions are the values of kubeFlags, -n/--namespace, --apply and
+// --dry-run.
 type kubeOptions struct {
 	kubeconfig, context, namespace, as string
 	asGroups                           []string
+	apply                              bool
+	dryRun                             string // none, client or server
 }
 
 // complete reads the flags of c.
@@ -39,6 +50,35 @@ func (k *kubeOptions) complete(c *cli.Context) {
 	if l, ok := c.Generic("as-group").(*stringList); ok && l != nil {
 		k.asGroups = l.values
 	}
+	k.apply, k.dryRun = c.Bool("apply"), c.String("dry-run")
+	if k.dryRun == "" {
+		k.dryRun = "none"
+	}
+}
+
+// live reports whether the command talks to the cluster: --apply or
+// --dry-run=server.
+func (k *kubeOptions) live() bool { return k.apply || k.dryRun == "server" }
+
+// serverDryRun reports whether writes are sent with dryRun=All.
+func (k *kubeOptions) serverDryRun() bool { return k.dryRun == "server" }
+
+// validate checks --dry-run and, for a command that stays offline, that no
+// connection flag is given (cmd names the command in errors).
+func (k *kubeOptions) validate(cmd string) error {
+	switch k.dryRun {
+	case "none", "server":
+	case "client":
+		if k.apply {
+			return usagef("%s: --apply and --dry-run=client: client dry run sends nothing (use --dry-run=server)", cmd)
+		}
+	default:
+		return usagef("%s: --dry-run %q: want none, client or server", cmd, k.dryRun)
+	}
+	if !k.live() {
+		return k.validateOffline(cmd)
+	}
+	return nil
 }
 
 // validateOffline checks the flags that make sense only with a cluster: it
