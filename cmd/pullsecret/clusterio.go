@@ -16,24 +16,51 @@ import (
 // a command loads the kubeconfig only when it is asked to talk to the
 // cluster (--apply, --dry-run=server, a secret/NAME source, --pod).
 type kubeConn struct {
-	e      *env
-	flags  kubeOptions
-	client *cluster.Client
+	e         *env
+	flags     kubeOptions // kubeFlags, -n, --apply, --dry-run
+	force     bool        // --force-conflicts
+	outputSet bool        // -o given
+	client    *cluster.Client
 }
 
-// complete reads the connection flags (kubeFlags) and -n.
+// complete reads the connection flags (kubeFlags), -n, --apply,
+// --dry-run, --force-conflicts and whether -o was given.
 func (k *kubeConn) complete(c *cli.Context, e *env) {
 	k.e = e
 	k.flags.complete(c)
+	k.force = c.Bool("force-conflicts")
+	k.outputSet = c.IsSet("output")
 }
 
-// validate checks that the connection flags are given only to a command
-// that talks to the cluster (live).
-func (k *kubeConn) validate(cmd string, live bool) error {
-	if live {
+// live reports whether the command writes to the cluster (or asks the
+// server for a dry run) instead of printing manifests.
+func (k *kubeConn) live() bool { return k.flags.live() }
+
+// validate checks --apply and --dry-run, and that the connection flags
+// are given only to a command that talks to the cluster: one that writes
+// (live) or reads from it (reads: a secret/NAME source, --pod).
+func (k *kubeConn) validate(cmd string, reads bool) error {
+	if !reads || k.flags.live() {
+		return k.flags.validate(cmd)
+	}
+	switch k.flags.dryRun {
+	case "none", "client", "server":
 		return nil
 	}
-	return k.flags.validateOffline(cmd)
+	return usagef("%s: --dry-run %q: want none, client or server", cmd, k.flags.dryRun)
+}
+
+// validateWrite checks --force-conflicts and -o of a command that can
+// apply: with --apply or --dry-run=server the output is kubectl's result
+// line (-o name: KIND/NAME).
+func (k *kubeConn) validateWrite(cmd, output string) error {
+	if k.force && !k.live() {
+		return usagef("%s: --force-conflicts needs --apply or --dry-run=server", cmd)
+	}
+	if k.live() && k.outputSet && output != secrets.OutputName {
+		return usagef("%s: -o %s with --apply: want -o name, or no -o for kubectl's result line", cmd, output)
+	}
+	return nil
 }
 
 // get returns the client, connecting on the first call.
@@ -48,74 +75,25 @@ func (k *kubeConn) get() (*cluster.Client, error) {
 	return k.client, nil
 }
 
-// applyFlags are --apply and --force-conflicts, and with dryRun the
-// --dry-run flag of a command that has none yet (create has its own).
-func applyFlags(dryRun bool) []cli.Flag {
-	fs := []cli.Flag{
+// writeFlags are --apply, --dry-run (none, client, server) and
+// --force-conflicts of a command that can apply the Secrets it builds.
+func writeFlags() []cli.Flag {
+	return []cli.Flag{
 		applyFlag(),
-		&cli.BoolFlag{Name: "force-conflicts", Usage: "with --apply: take over fields another field manager owns"},
+		dryRunFlag(),
+		&cli.BoolFlag{Name: "force-conflicts", Usage: "with --apply: take over the fields another field manager owns"},
 	}
-	if dryRun {
-		fs = append(fs, &cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none, client (print the manifest; the default) or server (send it with --apply's request, stored nowhere)"})
-	}
-	return fs
-}
-
-// applyValues are the values of applyFlags, and -o.
-type applyValues struct {
-	apply     bool
-	force     bool
-	dryRun    string
-	outputSet bool
-}
-
-// complete reads the flags.
-func (a *applyValues) complete(c *cli.Context) {
-	a.apply, a.force, a.dryRun = c.Bool("apply"), c.Bool("force-conflicts"), c.String("dry-run")
-	a.outputSet = c.IsSet("output")
-}
-
-// live reports whether the command writes to the cluster (or asks the
-// server for a dry run) instead of printing manifests.
-func (a *applyValues) live() bool { return a.apply || a.dryRun == "server" }
-
-// dry is the dry-run mode of the write.
-func (a *applyValues) dry() cluster.DryRun {
-	if a.dryRun == "server" {
-		return cluster.DryRunServer
-	}
-	return cluster.DryRunNone
-}
-
-// validate checks --dry-run, --force-conflicts and -o for a live write:
-// the output is kubectl's result line (-o name: RESOURCE/NAME).
-func (a *applyValues) validate(cmd, output string) error {
-	switch a.dryRun {
-	case "none", "client", "server":
-	default:
-		return usagef("%s: --dry-run %q: want none, client or server", cmd, a.dryRun)
-	}
-	if a.apply && a.dryRun == "client" {
-		return usagef("%s: --apply conflicts with --dry-run=client (use --dry-run=server to have the server check the Secret without storing it)", cmd)
-	}
-	if a.force && !a.live() {
-		return usagef("%s: --force-conflicts needs --apply or --dry-run=server", cmd)
-	}
-	if a.live() && a.outputSet && output != secrets.OutputName {
-		return usagef("%s: -o %s with --apply: want -o name, or no -o for kubectl's result line", cmd, output)
-	}
-	return nil
 }
 
 // applySecrets writes each Secret with server-side apply
 // (cluster.Client.ApplySecret) and prints kubectl's line for it.
-func applySecrets(ctx context.Context, e *env, cmd string, k *kubeConn, a *applyValues, output string, ss ...*corev1.Secret) error {
+func applySecrets(ctx context.Context, e *env, cmd string, k *kubeConn, output string, ss ...*corev1.Secret) error {
 	c, err := k.get()
 	if err != nil {
 		return fmt.Errorf("%s: %w", cmd, err)
 	}
 	for _, s := range ss {
-		res, err := c.ApplySecret(ctx, s, cluster.ApplyOptions{DryRun: a.dry(), Force: a.force})
+		res, err := c.ApplySecret(ctx, s, cluster.ApplyOptions{DryRun: k.flags.serverDryRun(), Force: k.force})
 		if err != nil {
 			return fmt.Errorf("%s: %w", cmd, err)
 		}

@@ -24,7 +24,7 @@ func newConvertCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, dockerconfigjson or dockercfg (raw files)"},
 			&cli.BoolFlag{Name: "skip-unresolved", Usage: "drop entries whose credentials cannot be resolved instead of failing"},
-		}, append(applyFlags(true), kubeFlags()...)...),
+		}, append(writeFlags(), kubeFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &convertOptions{e: e}) },
 	}
 }
@@ -40,7 +40,6 @@ type convertOptions struct {
 	authfiles      []string
 	registries     []string
 	skipUnresolved bool
-	write          applyValues
 	kube           kubeConn
 }
 
@@ -52,7 +51,6 @@ func (o *convertOptions) Complete(c *cli.Context) error {
 	o.authfiles = authfiles(c)
 	o.registries = c.StringSlice("registry")
 	o.skipUnresolved = c.Bool("skip-unresolved")
-	o.write.complete(c)
 	o.kube.complete(c, o.e)
 	return nil
 }
@@ -70,7 +68,7 @@ func (o *convertOptions) name() string {
 
 // Validate checks -o, --type and NAME.
 func (o *convertOptions) Validate() error {
-	if !o.raw() && o.output != "yaml" && o.output != "json" && !(o.write.live() && o.output == secrets.OutputName) {
+	if !o.raw() && o.output != "yaml" && o.output != "json" && !(o.kube.live() && o.output == secrets.OutputName) {
 		return usagef("convert: --output %q: want yaml, json, dockerconfigjson or dockercfg", o.output)
 	}
 	var err error
@@ -80,10 +78,10 @@ func (o *convertOptions) Validate() error {
 	if len(o.args) > 1 {
 		return usagef("convert: exactly one NAME is required, got %d", len(o.args))
 	}
-	if err := o.write.validate("convert", o.output); err != nil {
+	if err := o.kube.validate("convert", anySecretRef(o.authfiles)); err != nil {
 		return err
 	}
-	if err := o.kube.validate("convert", o.write.live() || anySecretRef(o.authfiles)); err != nil {
+	if err := o.kube.validateWrite("convert", o.output); err != nil {
 		return err
 	}
 	// Without NAME the Secret is named after the one Secret read (Run).
@@ -166,12 +164,12 @@ func (o *convertOptions) Run(ctx context.Context) error {
 	if o.raw() {
 		return writeRawConfig(o.e, "convert", res.Config, o.output, false)
 	}
-	if o.write.live() {
+	if o.kube.live() {
 		s, err := buildSecret("convert", name, namespace, res.Config, o.format)
 		if err != nil {
 			return err
 		}
-		return applySecrets(ctx, o.e, "convert", &o.kube, &o.write, o.output, s)
+		return applySecrets(ctx, o.e, "convert", &o.kube, o.output, s)
 	}
 	return writeSecret(o.e, "convert", name, namespace, res.Config, o.format, o.output)
 }

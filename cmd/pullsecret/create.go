@@ -56,11 +56,10 @@ field manager owns is a conflict; --force-conflicts takes it over.`,
 			&cli.GenericFlag{Name: "label", Value: &createKVList{flag: "--label"}, Usage: "label `KEY=VALUE` (repeatable)"},
 			&cli.GenericFlag{Name: "annotation", Value: &createKVList{flag: "--annotation"}, Usage: "annotation `KEY=VALUE` (repeatable)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson/dockercfg (the raw payload)"},
-			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or client (print the manifest), or server (the server checks the Secret and stores nothing; prints kubectl's result line)"},
 		),
 		Action: func(c *cli.Context) error { return runOptions(c, &createOptions{e: e}) },
 	}
-	cmd.Flags = append(append(cmd.Flags, applyFlags(false)...), kubeFlags()...)
+	cmd.Flags = append(append(cmd.Flags, writeFlags()...), kubeFlags()...)
 	return cmd
 }
 
@@ -109,7 +108,6 @@ type createOptions struct {
 	labels      map[string]string
 	annotations map[string]string
 	appendHash  bool
-	write       applyValues
 	kube        kubeConn
 }
 
@@ -130,7 +128,6 @@ func (o *createOptions) Complete(c *cli.Context) error {
 	o.labels = c.Generic("label").(*createKVList).m
 	o.annotations = c.Generic("annotation").(*createKVList).m
 	o.appendHash = c.Bool("append-hash")
-	o.write.complete(c)
 	o.kube.complete(c, o.e)
 	return nil
 }
@@ -152,10 +149,10 @@ func (o *createOptions) Validate() error {
 	if o.raw() && o.output != o.format.String() {
 		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", o.output, o.output)
 	}
-	if err := o.write.validate("create", o.output); err != nil {
+	if err := o.kube.validate("create", false); err != nil {
 		return err
 	}
-	if err := o.kube.validate("create", o.write.live()); err != nil {
+	if err := o.kube.validateWrite("create", o.output); err != nil {
 		return err
 	}
 	if len(o.args) != 1 {
@@ -216,8 +213,8 @@ func (o *createOptions) Run(ctx context.Context) error {
 	for _, w := range warnings {
 		o.e.warnf("%s", w)
 	}
-	if o.write.live() {
-		return applySecrets(ctx, o.e, "create", &o.kube, &o.write, o.output, s)
+	if o.kube.live() {
+		return applySecrets(ctx, o.e, "create", &o.kube, o.output, s)
 	}
 	return o.render(s)
 }

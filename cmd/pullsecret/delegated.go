@@ -27,7 +27,7 @@ func newDelegatedCommand(e *env) *cli.Command {
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson (the raw config.json holding both entries)"},
 	)
 	flags = append(flags, networkFlags()...)
-	flags = append(flags, applyFlags(true)...)
+	flags = append(flags, writeFlags()...)
 	flags = append(flags, kubeFlags()...)
 	return &cli.Command{
 		Name:  "delegated",
@@ -59,7 +59,6 @@ type delegatedOptions struct {
 	network  networkValues
 	nopts    registry.NetworkOptions  // set by Validate
 	opts     secrets.DelegatedOptions // all but the password, set by Complete and Validate
-	write    applyValues
 	kube     kubeConn
 }
 
@@ -79,7 +78,6 @@ func (o *delegatedOptions) Complete(c *cli.Context) error {
 		AuthSecret:     c.String("auth-secret"),
 		Single:         c.String("single"),
 	}
-	o.write.complete(c)
 	o.kube.complete(c, o.e)
 	return nil
 }
@@ -119,10 +117,10 @@ func (o *delegatedOptions) Validate() error {
 			return fmt.Errorf("delegated: --namespace %q: %w", ns, err)
 		}
 	}
-	if err := o.write.validate("delegated", o.output); err != nil {
+	if err := o.kube.validate("delegated", false); err != nil {
 		return err
 	}
-	if err := o.kube.validate("delegated", o.write.live()); err != nil {
+	if err := o.kube.validateWrite("delegated", o.output); err != nil {
 		return err
 	}
 	if err := o.creds.validate("delegated", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required"); err != nil {
@@ -169,13 +167,13 @@ func (o *delegatedOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("delegated: %w", err)
 	}
-	if o.write.live() {
+	if o.kube.live() {
 		for _, s := range ss {
 			if err := secrets.Validate(s); err != nil {
 				return fmt.Errorf("delegated: %w", err)
 			}
 		}
-		return applySecrets(ctx, o.e, "delegated", &o.kube, &o.write, o.output, ss...)
+		return applySecrets(ctx, o.e, "delegated", &o.kube, o.output, ss...)
 	}
 	objs := make([]runtime.Object, len(ss))
 	for i, s := range ss {

@@ -28,7 +28,7 @@ func newMergeCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "yaml or json (with NAME, default yaml), dockerconfigjson or dockercfg (raw; default without NAME)"},
-		}, append(applyFlags(true), kubeFlags()...)...),
+		}, append(writeFlags(), kubeFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &mergeOptions{e: e}) },
 	}
 }
@@ -44,7 +44,6 @@ type mergeOptions struct {
 	sources   []string // --authfile values, in order
 	args      []string // positional arguments: at most NAME
 	name      string   // set by Validate
-	write     applyValues
 	kube      kubeConn
 }
 
@@ -54,7 +53,6 @@ func (o *mergeOptions) Complete(c *cli.Context) error {
 	o.namespace = c.String("namespace")
 	o.sources = authfiles(c)
 	o.args = c.Args().Slice()
-	o.write.complete(c)
 	o.kube.complete(c, o.e)
 	return nil
 }
@@ -96,13 +94,13 @@ func (o *mergeOptions) Validate() error {
 	if o.format, err = parseSecretType(o.typeFlag); err != nil {
 		return err
 	}
-	if err := o.write.validate("merge", o.output); err != nil {
+	if err := o.kube.validate("merge", anySecretRef(o.sources)); err != nil {
 		return err
 	}
-	if err := o.kube.validate("merge", o.write.live() || anySecretRef(o.sources)); err != nil {
+	if err := o.kube.validateWrite("merge", o.output); err != nil {
 		return err
 	}
-	if o.write.live() {
+	if o.kube.live() {
 		if o.name == "" {
 			return usagef("merge: NAME is required with --apply or --dry-run=server")
 		}
@@ -184,12 +182,12 @@ func (o *mergeOptions) Run(ctx context.Context) error {
 	if o.raw() {
 		return writeRawConfig(o.e, "merge", cfg, o.output, true)
 	}
-	if o.write.live() {
+	if o.kube.live() {
 		s, err := buildSecret("merge", o.name, o.namespace, cfg, o.format)
 		if err != nil {
 			return err
 		}
-		return applySecrets(ctx, o.e, "merge", &o.kube, &o.write, o.output, s)
+		return applySecrets(ctx, o.e, "merge", &o.kube, o.output, s)
 	}
 	return writeSecret(o.e, "merge", o.name, o.namespace, cfg, o.format, o.output)
 }
