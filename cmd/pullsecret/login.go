@@ -37,8 +37,8 @@ it in between, so no entry is lost; every other entry, field, label and
 annotation is kept. OpenShift's global pull secret:
   pullsecret login quay.io --to secret/pull-secret -n openshift-config -u USER --password-stdin
 --dry-run=server sends the change without storing it.`,
-		Flags:     flags,
-		Action:    func(c *cli.Context) error { return runOptions(c, &loginOptions{e: e}) },
+		Flags:  flags,
+		Action: func(c *cli.Context) error { return runOptions(c, &loginOptions{e: e}) },
 	}
 }
 
