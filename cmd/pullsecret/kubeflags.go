@@ -195,7 +195,7 @@ func (t *secretTarget) edit(ctx context.Context, e *env, edit func(*dockercfg.Co
 	if err != nil {
 		return nil, err
 	}
-	return &res, nil
+	return &res.Result, nil
 }
 
 // label names the target in messages: "secret NS/NAME" once the namespace
