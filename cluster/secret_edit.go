@@ -18,6 +18,14 @@ import (
 // (secrets.ErrNotPullSecret).
 var ErrNotPullSecret = secrets.ErrNotPullSecret
 
+// EditResult is the outcome of EditSecret.
+type EditResult struct {
+	Result
+	// Conflicts counts the updates the server refused because another
+	// writer changed the Secret first (each was redone from a fresh read).
+	Conflicts int
+}
+
 // EditSecretOptions configure EditSecret.
 type EditSecretOptions struct {
 	DryRun bool // validated and admitted by the server, not stored
@@ -35,11 +43,11 @@ type EditSecretOptions struct {
 // A Secret of another type is an error wrapping ErrNotPullSecret, before
 // edit is called. When the edit leaves the payload as it was, nothing is
 // written (Unchanged). Errors never contain credentials.
-func (c *Client) EditSecret(ctx context.Context, ns, name string, edit func(*dockercfg.Config) error, o EditSecretOptions) (Result, error) {
+func (c *Client) EditSecret(ctx context.Context, ns, name string, edit func(*dockercfg.Config) error, o EditSecretOptions) (EditResult, error) {
 	if ns == "" {
 		ns = c.Namespace
 	}
-	res := Result{Kind: ResourceSecret, Namespace: ns, Name: name, Action: Unchanged, DryRun: o.DryRun}
+	res := EditResult{Result: Result{Kind: ResourceSecret, Namespace: ns, Name: name, Action: Unchanged, DryRun: o.DryRun}}
 	ref := "secret " + objectRef(ns, name)
 	api := c.Clientset.CoreV1().Secrets(ns)
 	err := retry.OnError(conflictBackoff, apierrors.IsConflict, func() error {
@@ -68,6 +76,9 @@ func (c *Client) EditSecret(ctx context.Context, ns, name string, edit func(*doc
 			return nil
 		}
 		if _, err := api.Update(ctx, &edited, metav1.UpdateOptions{DryRun: dryRunOption(o.DryRun), FieldManager: FieldManager}); err != nil {
+			if apierrors.IsConflict(err) {
+				res.Conflicts++
+			}
 			return fmt.Errorf("update %s: %w", ref, err)
 		}
 		res.Action = Configured

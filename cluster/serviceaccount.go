@@ -28,6 +28,9 @@ type LinkResult struct {
 	Result
 	// Changed are the secret names added (or removed), in order.
 	Changed []string
+	// Conflicts counts the writes the server refused because another
+	// writer changed the ServiceAccount first (each was redone).
+	Conflicts int
 	// Warnings are the problems found with the named secrets, one line
 	// each: missing, not a pull-secret type, OpenShift-managed, or not
 	// readable. None of them stops the edit (as oc secrets link).
@@ -71,6 +74,9 @@ func (c *Client) LinkServiceAccount(ctx context.Context, ns, name string, o Link
 			return nil
 		}
 		if _, err := sas.Update(ctx, sa, metav1.UpdateOptions{DryRun: dryRunOption(o.DryRun), FieldManager: FieldManager}); err != nil {
+			if apierrors.IsConflict(err) {
+				res.Conflicts++
+			}
 			return fmt.Errorf("update serviceaccount %s: %w", objectRef(ns, name), err)
 		}
 		res.Action = Configured

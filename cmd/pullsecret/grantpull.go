@@ -10,6 +10,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/validation/path"
 
+	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
 )
@@ -33,15 +34,27 @@ it with -f EXISTING (kubectl get rolebinding NAME -n NS -o yaml, or a List):
 the subjects are added to it, every other field kept; its roleRef must be the
 ClusterRole system:image-puller. -n and --name then select the binding.
   kubectl get rolebinding system:image-puller -n project-b -o yaml |
-    pullsecret grant-pull -f - system:serviceaccounts:project-a | kubectl apply -f -`,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` whose images the subjects may pull (required without -f)"},
+    pullsecret grant-pull -f - system:serviceaccounts:project-a | kubectl apply -f -
+
+With --apply, the binding in the cluster (kubeconfig, --context, -n) is
+changed, as oc policy add-role-to-user/-group does: the subjects are added to
+the RoleBinding to system:image-puller already there (unchanged when it holds
+them all), or a new one is created; the write carries the resourceVersion
+read and is redone from a fresh read when another writer got there first, so
+no subject is lost. --remove removes the subjects from every such binding and
+deletes a binding left empty (oc policy remove-role-from-user/-group).
+  pullsecret grant-pull -n project-b system:serviceaccounts:project-a --apply`,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "`NAMESPACE` whose images the subjects may pull (required without -f or --apply)"},
 			&cli.StringFlag{Name: "filename", Aliases: []string{"f"}, Usage: "`EXISTING` RoleBinding to add the subjects to (kubectl get rolebinding -o yaml; - for stdin)"},
 			&cli.GenericFlag{Name: "user", Value: &stringList{}, Usage: "user `NAME` (repeatable)"},
 			&cli.GenericFlag{Name: "group", Value: &stringList{}, Usage: "group `NAME` (repeatable)"},
 			&cli.StringFlag{Name: "name", Usage: "name of the RoleBinding (default: system:image-puller, as oc names it)"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml or json"},
-		},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml or json; with --apply: name"},
+			&cli.BoolFlag{Name: "remove", Usage: "with --apply: remove the subjects (oc policy remove-role-from-user/-group); a binding left empty is deleted"},
+			applyFlag(),
+			dryRunFlag(),
+		}, kubeFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &grantPullOptions{e: e}) },
 	}
 }
@@ -58,6 +71,9 @@ type grantPullOptions struct {
 	users     []string
 	groups    []string
 	subjects  []rbacv1.Subject // set by Validate
+	outputSet bool
+	remove    bool
+	kube      kubeOptions
 }
 
 // Complete reads the flags and arguments.
@@ -67,18 +83,31 @@ func (o *grantPullOptions) Complete(c *cli.Context) error {
 	o.name, o.nameSet = c.String("name"), c.IsSet("name")
 	o.args = c.Args().Slice()
 	o.users, o.groups = grantPullValues(c, "user"), grantPullValues(c, "group")
+	o.outputSet, o.remove = c.IsSet("output"), c.Bool("remove")
+	o.kube.complete(c)
 	return nil
 }
 
 // Validate checks the namespace, the binding name and the subjects
 // (secrets.ParseSubject), and collects the subjects.
 func (o *grantPullOptions) Validate() error {
-	if o.output != secrets.OutputYAML && o.output != secrets.OutputJSON {
+	if err := o.kube.validate("grant-pull"); err != nil {
+		return err
+	}
+	live := o.kube.live()
+	switch {
+	case live && o.existing != "":
+		return usagef("grant-pull: -f and --apply: with --apply the RoleBinding is read from the cluster")
+	case live && o.outputSet && o.output != "name":
+		return usagef("grant-pull: --output %q: with --apply want name", o.output)
+	case !live && o.output != secrets.OutputYAML && o.output != secrets.OutputJSON:
 		return usagef("grant-pull: --output %q: want yaml or json", o.output)
+	case !live && o.remove:
+		return usagef("grant-pull: --remove needs --apply (it changes the binding in the cluster)")
 	}
 	ns := o.namespace
 	switch {
-	case ns == "" && o.existing == "":
+	case ns == "" && o.existing == "" && !live:
 		return usagef("grant-pull: -n/--namespace is required (the namespace whose images are pulled)")
 	case ns != "":
 		if err := secrets.ValidateNamespace(ns); err != nil {
@@ -137,7 +166,10 @@ func (o *grantPullOptions) collectSubjects() ([]rbacv1.Subject, error) {
 // Run prints the RoleBinding: a new one (secrets.ImagePullerBinding), or
 // with -f the existing one with the subjects added
 // (secrets.AddImagePullers).
-func (o *grantPullOptions) Run(context.Context) error {
+func (o *grantPullOptions) Run(ctx context.Context) error {
+	if o.kube.live() {
+		return o.runLive(ctx)
+	}
 	if o.existing != "" {
 		return o.runExisting()
 	}
@@ -148,6 +180,44 @@ func (o *grantPullOptions) Run(context.Context) error {
 	}
 	fmt.Fprintf(o.e.stderr, "pullsecret: note: kubectl apply replaces the subjects of an existing RoleBinding %s/%s%s\n", o.namespace, rb.Name, hint)
 	return secrets.Encode(o.e.stdout, o.output, rb)
+}
+
+// runLive changes the bindings in the cluster (cluster.Client.GrantImagePull),
+// says what changed on stderr and prints kubectl's result line per binding.
+func (o *grantPullOptions) runLive(ctx context.Context) error {
+	c, err := o.kube.client(o.e)
+	if err != nil {
+		return fmt.Errorf("grant-pull: %w", err)
+	}
+	results, err := c.GrantImagePull(ctx, c.Namespace, cluster.GrantOptions{
+		Name: o.name, Subjects: o.subjects, Remove: o.remove, DryRun: o.kube.serverDryRun(),
+	})
+	if err != nil {
+		return fmt.Errorf("grant-pull: %w", err)
+	}
+	for _, r := range results {
+		ref := r.Namespace + "/" + r.Name
+		switch {
+		case o.remove && len(r.Added) == 0:
+			fmt.Fprintf(o.e.stderr, "pullsecret: RoleBinding %s holds none of the subjects: unchanged\n", printable(ref))
+		case o.remove:
+			fmt.Fprintf(o.e.stderr, "pullsecret: removed %s from RoleBinding %s\n", grantPullCount(len(r.Added)), printable(ref))
+		case r.Action == cluster.Unchanged:
+			fmt.Fprintf(o.e.stderr, "pullsecret: RoleBinding %s already grants every subject: unchanged\n", printable(ref))
+		default:
+			fmt.Fprintf(o.e.stderr, "pullsecret: added %s to RoleBinding %s (%d already bound)\n", grantPullCount(len(r.Added)), printable(ref), r.Present)
+		}
+		printResult(o.e, r.Result, o.output)
+	}
+	return nil
+}
+
+// grantPullCount is "1 subject" or "N subjects".
+func grantPullCount(n int) string {
+	if n == 1 {
+		return "1 subject"
+	}
+	return fmt.Sprintf("%d subjects", n)
 }
 
 // runExisting reads the -f file and prints its binding with the subjects

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/pullsecret/pullsecret/cluster"
+	"github.com/pullsecret/pullsecret/dockercfg"
 )
 
 // kubeFlags are kubectl's connection flags (docs/cluster.md) of every
@@ -125,4 +127,82 @@ func (k *kubeOptions) client(e *env) (*cluster.Client, error) {
 // `secret/regcred configured`, or `secret/regcred` with -o name.
 func printResult(e *env, r cluster.Result, output string) {
 	fmt.Fprintln(e.stdout, printable(r.Line(output)))
+}
+
+// secretTargetFlags are the flags of login and logout for a pull secret
+// in the cluster (--to/--from secret/NAME).
+func secretTargetFlags() []cli.Flag {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of secret/NAME (default: the context's)"},
+		dryRunFlag(),
+	}
+	return append(flags, kubeFlags()...)
+}
+
+// secretTarget is the secret/NAME a login or logout edits in the cluster.
+type secretTarget struct {
+	ref  string // as given
+	name string // set by validate when ref is secret/NAME
+	err  error
+	ok   bool
+	kube kubeOptions
+}
+
+// complete reads the flags and the --to/--from value ref.
+func (t *secretTarget) complete(c *cli.Context, ref string) {
+	t.ref = ref
+	var names []string
+	names, t.ok, t.err = cluster.ParseSecretRef(ref)
+	if t.ok && t.err == nil && len(names) == 1 {
+		t.name = names[0]
+	}
+	t.kube.complete(c)
+	t.kube.apply = t.ok // the target is the ask to write to the cluster
+}
+
+// validate checks the reference (one name) and the connection flags; -n
+// and the connection flags need a secret/NAME target (flag names the
+// --to/--from flag in errors).
+func (t *secretTarget) validate(cmd, flag string) error {
+	switch {
+	case t.err != nil:
+		return usagef("%s: %s %w", cmd, flag, t.err)
+	case t.ok && t.name == "":
+		return usagef("%s: %s %q: want one secret", cmd, flag, t.ref)
+	case !t.ok && t.kube.namespace != "":
+		return usagef("%s: -n/--namespace needs %s secret/NAME (a pull secret in the cluster)", cmd, flag)
+	case !t.ok && t.kube.dryRun == "server":
+		return usagef("%s: --dry-run=server needs %s secret/NAME", cmd, flag)
+	case t.ok && t.kube.dryRun == "client":
+		return usagef("%s: --dry-run=client with %s secret/NAME: nothing would be done (use --dry-run=server)", cmd, flag)
+	}
+	if !t.ok {
+		return t.kube.validateOffline(cmd)
+	}
+	return t.kube.validate(cmd)
+}
+
+// live reports whether the target is a Secret in the cluster.
+func (t *secretTarget) live() bool { return t.ok }
+
+// edit applies edit to the Secret (cluster.Client.EditSecret).
+func (t *secretTarget) edit(ctx context.Context, e *env, edit func(*dockercfg.Config) error) (*cluster.Result, error) {
+	c, err := t.kube.client(e)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.EditSecret(ctx, c.Namespace, t.name, edit, cluster.EditSecretOptions{DryRun: t.kube.serverDryRun()})
+	if err != nil {
+		return nil, err
+	}
+	return &res.Result, nil
+}
+
+// label names the target in messages: "secret NS/NAME" once the namespace
+// is known (res), "secret/NAME" before.
+func (t *secretTarget) label(res *cluster.Result) string {
+	if res == nil {
+		return "secret/" + t.name
+	}
+	return "secret " + res.Namespace + "/" + res.Name
 }

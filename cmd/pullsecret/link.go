@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
 )
@@ -29,7 +30,13 @@ not added again, new ones follow in argument order. Without -f it prints a new
 ServiceAccount. oc secrets link defaults to --for mount, which does not give
 pods the credentials to pull images. A secret may be written NAME, secret/NAME
 or secrets/NAME. Existing pods keep their pull secrets: the ServiceAccount
-admission copies imagePullSecrets into a pod only when it is created.`,
+admission copies imagePullSecrets into a pod only when it is created.
+
+With --apply, the ServiceAccount in the cluster (kubeconfig, --context, -n)
+is changed instead, as oc secrets link does: read, edited and written back
+with its resourceVersion, again from a fresh read when another writer changed
+it in between, so no entry is lost. A secret that does not exist or is not a
+pull secret is a warning. --dry-run=server sends the change without storing it.`,
 		Flags:  linkFlags(),
 		Action: func(c *cli.Context) error { return runOptions(c, &linkOptions{e: e, cmd: "link"}) },
 	}
@@ -43,19 +50,24 @@ func newUnlinkCommand(e *env) *cli.Command {
 		Description: `Removes the secrets from imagePullSecrets (--for pull, the default), secrets
 (--for mount) or both of the ServiceAccount read from -f (a file, or - for
 standard input), keeping every other field and entry. A secret that is not
-linked is a warning. Existing pods keep the pull secrets they were created with.`,
+linked is a warning. Existing pods keep the pull secrets they were created with.
+With --apply, the ServiceAccount in the cluster is changed (as link --apply);
+unlinking OpenShift's generated SA-dockercfg-XXXXX secret is a warning.`,
 		Flags:  linkFlags(),
 		Action: func(c *cli.Context) error { return runOptions(c, &linkOptions{e: e, cmd: "unlink"}) },
 	}
 }
 
 func linkFlags() []cli.Flag {
-	return []cli.Flag{
+	flags := []cli.Flag{
 		&cli.StringFlag{Name: "for", Value: "pull", Usage: "which list: pull (imagePullSecrets), mount (secrets) or both"},
 		&cli.StringFlag{Name: "filename", Aliases: []string{"f"}, Usage: "ServiceAccount manifest `FILE` to change (- for stdin); default: a new ServiceAccount"},
-		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of a new ServiceAccount (checked against the file's otherwise)"},
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml or json"},
+		&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the ServiceAccount (with --apply: default the context's; else checked against the file's)"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml or json; with --apply: name"},
+		applyFlag(),
+		dryRunFlag(),
 	}
+	return append(flags, kubeFlags()...)
 }
 
 // linkParseFor maps --for to the lists it selects.
@@ -84,6 +96,8 @@ type linkOptions struct {
 	namespace string
 	file      string
 	names     []string // secret names, set by Validate
+	outputSet bool
+	kube      kubeOptions
 }
 
 // Complete reads the flags and arguments.
@@ -92,6 +106,8 @@ func (o *linkOptions) Complete(c *cli.Context) error {
 	o.args = c.Args().Slice()
 	o.saName = c.Args().First()
 	o.namespace, o.file = c.String("namespace"), c.String("filename")
+	o.outputSet = c.IsSet("output")
+	o.kube.complete(c)
 	return nil
 }
 
@@ -99,7 +115,17 @@ func (o *linkOptions) Complete(c *cli.Context) error {
 // (secrets.ValidateName, secrets.ParseSecretName).
 func (o *linkOptions) Validate() error {
 	cmd := o.cmd
-	if o.output != secrets.OutputYAML && o.output != secrets.OutputJSON {
+	if err := o.kube.validate(cmd); err != nil {
+		return err
+	}
+	if o.kube.live() {
+		if o.file != "" {
+			return usagef("%s: -f and --apply: with --apply the ServiceAccount is read from the cluster", cmd)
+		}
+		if o.outputSet && o.output != "name" {
+			return usagef("%s: --output %q: with --apply want name", cmd, o.output)
+		}
+	} else if o.output != secrets.OutputYAML && o.output != secrets.OutputJSON {
 		return usagef("%s: --output %q: want yaml or json", cmd, o.output)
 	}
 	var err error
@@ -125,8 +151,8 @@ func (o *linkOptions) Validate() error {
 		}
 		o.names = append(o.names, n)
 	}
-	if o.file == "" && cmd == "unlink" {
-		return usagef("unlink: -f FILE is required (the ServiceAccount to remove secrets from)")
+	if o.file == "" && cmd == "unlink" && !o.kube.live() {
+		return usagef("unlink: -f FILE or --apply is required (the ServiceAccount to remove secrets from)")
 	}
 	return nil
 }
@@ -134,7 +160,10 @@ func (o *linkOptions) Validate() error {
 // Run reads the ServiceAccount (or makes a new one for link), links or
 // unlinks the secrets (secrets.LinkServiceAccount, UnlinkServiceAccount)
 // and prints it.
-func (o *linkOptions) Run(context.Context) error {
+func (o *linkOptions) Run(ctx context.Context) error {
+	if o.kube.live() {
+		return o.runLive(ctx)
+	}
 	cmd, saName, ns := o.cmd, o.saName, o.namespace
 	var sa *corev1.ServiceAccount
 	if file := o.file; file != "" {
@@ -158,6 +187,44 @@ func (o *linkOptions) Run(context.Context) error {
 		o.unlink(sa)
 	}
 	return secrets.Encode(o.e.stdout, o.output, sa)
+}
+
+// runLive links or unlinks on the cluster (cluster.Client.LinkServiceAccount)
+// and prints kubectl's result line.
+func (o *linkOptions) runLive(ctx context.Context) error {
+	c, err := o.kube.client(o.e)
+	if err != nil {
+		return fmt.Errorf("%s: %w", o.cmd, err)
+	}
+	res, err := c.LinkServiceAccount(ctx, c.Namespace, o.saName, cluster.LinkOptions{
+		Secrets: o.names, Pull: o.forPull, Mount: o.forMount, Unlink: o.cmd == "unlink", DryRun: o.kube.serverDryRun(),
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		o.e.warnf("%s: %s", o.cmd, w)
+	}
+	if o.cmd == "unlink" {
+		done := map[string]bool{}
+		for _, n := range res.Changed {
+			done[n] = true
+		}
+		for _, n := range linkDedupe(o.names) {
+			if !done[n] {
+				o.e.warnf("unlink: secret %q is not linked to ServiceAccount %s/%s (%s)", n, res.Namespace, o.saName, linkForDescription(o.forPull, o.forMount))
+			}
+		}
+	}
+	if len(res.Changed) > 0 && o.forPull {
+		if o.cmd == "link" {
+			fmt.Fprintf(o.e.stderr, "pullsecret: note: existing pods keep their pull secrets; only pods created from now on get %s\n", printable(strings.Join(res.Changed, ", ")))
+		} else {
+			fmt.Fprintf(o.e.stderr, "pullsecret: note: existing pods keep the pull secrets they were created with\n")
+		}
+	}
+	printResult(o.e, res.Result, o.output)
+	return nil
 }
 
 // link adds the secrets to sa and notes what changed on stderr.

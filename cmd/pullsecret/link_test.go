@@ -216,7 +216,7 @@ func TestLinkBadInput(t *testing.T) {
 		{"unknown for", []string{"link", "default", "a", "--for", "read"}, 2, []string{`--for "read"`}},
 		{"no secret", []string{"link", "default"}, 2, []string{"at least one secret"}},
 		{"bad output", []string{"link", "default", "a", "-o", "name"}, 2, []string{`--output "name"`}},
-		{"unlink without file", []string{"unlink", "default", "a"}, 2, []string{"-f FILE is required"}},
+		{"unlink without file", []string{"unlink", "default", "a"}, 2, []string{"-f FILE or --apply is required"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

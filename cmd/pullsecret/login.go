@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/match"
 	"github.com/pullsecret/pullsecret/registry"
@@ -17,18 +18,27 @@ import (
 // newLoginCommand is "pullsecret login SERVER --to FILE" (docs/manifests.md#login-and-logout).
 func newLoginCommand(e *env) *cli.Command {
 	flags := []cli.Flag{
-		&cli.StringFlag{Name: "to", Aliases: []string{"authfile"}, Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest (created as config.json if missing)"},
+		&cli.StringFlag{Name: "to", Aliases: []string{"authfile"}, Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest (created as config.json if missing); secret/NAME: the pull secret in the cluster"},
 		&cli.BoolFlag{Name: "check", Usage: "verify the credentials against the registry (ping and token request) before saving"},
 		diffFlag(),
 	}
+	flags = append(flags, secretTargetFlags()...)
 	flags = append(flags, credentialFlags()...)
 	flags = append(flags, networkFlags()...)
 	return &cli.Command{
 		Name:      "login",
 		Usage:     "add or replace one entry in a credential file or Secret manifest, keeping everything else",
-		ArgsUsage: "SERVER --to FILE",
-		Flags:     flags,
-		Action:    func(c *cli.Context) error { return runOptions(c, &loginOptions{e: e}) },
+		ArgsUsage: "SERVER --to FILE|secret/NAME",
+		Description: `Adds or replaces the entry of SERVER in FILE, keeping every other entry and
+member. With --to secret/NAME, the pull secret NAME in the cluster (kubeconfig,
+--context, -n) is edited instead: read, changed the same way and written back
+with its resourceVersion, again from a fresh read when another writer changed
+it in between, so no entry is lost; every other entry, field, label and
+annotation is kept. OpenShift's global pull secret:
+  pullsecret login quay.io --to secret/pull-secret -n openshift-config -u USER --password-stdin
+--dry-run=server sends the change without storing it.`,
+		Flags:  flags,
+		Action: func(c *cli.Context) error { return runOptions(c, &loginOptions{e: e}) },
 	}
 }
 
@@ -43,6 +53,7 @@ type loginOptions struct {
 	diff    bool
 	network networkValues
 	nopts   registry.NetworkOptions // set by Validate when check
+	target  secretTarget
 }
 
 // Complete reads the flags and arguments.
@@ -53,6 +64,7 @@ func (o *loginOptions) Complete(c *cli.Context) error {
 	o.check = c.Bool("check")
 	o.diff = c.Bool("diff")
 	o.network.complete(c)
+	o.target.complete(c, o.file)
 	return nil
 }
 
@@ -66,6 +78,9 @@ func (o *loginOptions) Validate() error {
 		return usagef("login: SERVER is empty")
 	case o.file == "":
 		return usagef("login: --to FILE is required")
+	}
+	if err := o.target.validate("login", "--to"); err != nil {
+		return err
 	}
 	if err := o.creds.validate("login", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required"); err != nil {
 		return err
@@ -102,14 +117,22 @@ func (o *loginOptions) Run(ctx context.Context) error {
 	}
 	var old, now dockercfg.Entry
 	replaced := false
-	err = secrets.EditCredentialFile(ctx, o.file, true, func(cfg *dockercfg.Config) error {
+	edit := func(cfg *dockercfg.Config) error {
+		replaced = false // called again after a conflict, on a fresh read
 		if prev := cfg.SetLogin(o.server, user, pass, email); prev != nil {
 			old, replaced = *prev, true
 		}
 		now = *cfg.Entry(o.server)
 		return nil
-	})
-	if err != nil {
+	}
+	label := o.file
+	var res *cluster.Result
+	if o.target.live() {
+		if res, err = o.target.edit(ctx, o.e, edit); err != nil {
+			return fmt.Errorf("login: %w", err)
+		}
+		label = o.target.label(res)
+	} else if err = secrets.EditCredentialFile(ctx, o.file, true, edit); err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
 	if o.diff {
@@ -117,15 +140,18 @@ func (o *loginOptions) Run(ctx context.Context) error {
 		if replaced {
 			removed = []dockercfg.Entry{old}
 		}
-		writeEntryDiff(o.e.stdout, o.file, removed, &now)
+		writeEntryDiff(o.e.stdout, label, removed, &now)
 	}
 	switch {
 	case !replaced:
-		fmt.Fprintf(o.e.stderr, "Added credentials for %s to %s\n", o.server, o.file)
+		fmt.Fprintf(o.e.stderr, "Added credentials for %s to %s\n", o.server, label)
 	case old.Username == "":
-		fmt.Fprintf(o.e.stderr, "Replaced credentials for %s in %s (was an entry without a user name)\n", o.server, o.file)
+		fmt.Fprintf(o.e.stderr, "Replaced credentials for %s in %s (was an entry without a user name)\n", o.server, label)
 	default:
-		fmt.Fprintf(o.e.stderr, "Replaced credentials for %s in %s (was user %q)\n", o.server, o.file, old.Username)
+		fmt.Fprintf(o.e.stderr, "Replaced credentials for %s in %s (was user %q)\n", o.server, label, old.Username)
+	}
+	if res != nil {
+		printResult(o.e, *res, "")
 	}
 	return nil
 }

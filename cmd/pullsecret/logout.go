@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
 )
@@ -16,11 +17,15 @@ func newLogoutCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:      "logout",
 		Usage:     "remove the entries of one registry from a credential file or Secret manifest, keeping everything else",
-		ArgsUsage: "SERVER --from FILE",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "from", Aliases: []string{"authfile"}, Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest"},
+		ArgsUsage: "SERVER --from FILE|secret/NAME",
+		Description: `Removes every entry of SERVER from FILE, keeping everything else. With
+--from secret/NAME, the pull secret NAME in the cluster (kubeconfig, --context,
+-n) is edited instead, with its resourceVersion and again from a fresh read on
+a conflict (see login).`,
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "from", Aliases: []string{"authfile"}, Usage: "`FILE` to edit: config.json, auth.json, .dockercfg or a Secret manifest; secret/NAME: the pull secret in the cluster"},
 			diffFlag(),
-		},
+		}, secretTargetFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &logoutOptions{e: e}) },
 	}
 }
@@ -31,6 +36,7 @@ type logoutOptions struct {
 	args         []string
 	server, file string
 	diff         bool
+	target       secretTarget
 }
 
 // Complete reads the flags and arguments.
@@ -38,6 +44,7 @@ func (o *logoutOptions) Complete(c *cli.Context) error {
 	o.args = c.Args().Slice()
 	o.server, o.file = c.Args().First(), c.String("from")
 	o.diff = c.Bool("diff")
+	o.target.complete(c, o.file)
 	return nil
 }
 
@@ -51,17 +58,22 @@ func (o *logoutOptions) Validate() error {
 	case o.file == "":
 		return usagef("logout: --from FILE is required")
 	}
-	return nil
+	return o.target.validate("logout", "--from")
 }
 
 // Run removes the server's entries (dockercfg.Config.RemoveServer) from the
 // file (secrets.EditCredentialFile) and says how many; --diff prints them.
 func (o *logoutOptions) Run(ctx context.Context) error {
 	var removed []dockercfg.Entry
-	err := secrets.EditCredentialFile(ctx, o.file, false, func(cfg *dockercfg.Config) error {
+	label := o.file
+	if o.target.live() {
+		label = o.target.label(nil)
+	}
+	edit := func(cfg *dockercfg.Config) error {
+		removed = nil // called again after a conflict, on a fresh read
 		before := slices.Clone(cfg.Entries)
 		if cfg.RemoveServer(o.server) == 0 {
-			return fmt.Errorf("no entry for %s in %s", o.server, o.file)
+			return fmt.Errorf("no entry for %s in %s", o.server, label)
 		}
 		for _, e := range before {
 			if !slices.Contains(cfg.Entries, e) {
@@ -69,14 +81,24 @@ func (o *logoutOptions) Run(ctx context.Context) error {
 			}
 		}
 		return nil
-	})
-	if err != nil {
+	}
+	var res *cluster.Result
+	var err error
+	if o.target.live() {
+		if res, err = o.target.edit(ctx, o.e, edit); err != nil {
+			return fmt.Errorf("logout: %w", err)
+		}
+		label = o.target.label(res)
+	} else if err = secrets.EditCredentialFile(ctx, o.file, false, edit); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
 	if o.diff {
-		writeEntryDiff(o.e.stdout, o.file, removed, nil)
+		writeEntryDiff(o.e.stdout, label, removed, nil)
 	}
 	n := len(removed)
-	fmt.Fprintf(o.e.stderr, "Removed %d entr%s for %s from %s\n", n, map[bool]string{true: "y", false: "ies"}[n == 1], o.server, o.file)
+	fmt.Fprintf(o.e.stderr, "Removed %d entr%s for %s from %s\n", n, map[bool]string{true: "y", false: "ies"}[n == 1], o.server, label)
+	if res != nil {
+		printResult(o.e, *res, "")
+	}
 	return nil
 }
