@@ -284,3 +284,75 @@ func TestClusterFlagsOffline(t *testing.T) {
 		t.Errorf("a file under secret/: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// test-pull --pod pulls with exactly the pod's pull secret: the right one
+// pulls (exit 0), a pod whose only secret holds a wrong password is
+// rejected (exit 4); resolve reads --authfile secret/NAME the same way.
+func TestTestPullPod(t *testing.T) {
+	reg := testPullEnv(t)
+	env := clustertest.Start(t)
+	ns := env.Namespace(t)
+	kc := env.Kubeconfig(t, clustertest.Admin, ns)
+	ctx := context.Background()
+	for name, pass := range map[string]string{"good": tpAlicePass, "wrong": tpWrongPass} {
+		s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name}, Type: corev1.SecretTypeDockerConfigJson,
+			Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(authConfig(reg.RegistryHost, "alice", pass))}}
+		if _, err := env.AdminClient().CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "pod-" + name}, Spec: corev1.PodSpec{
+			Containers:       []corev1.Container{{Name: "c", Image: reg.RegistryHost + "/team/app:1"}},
+			ImagePullSecrets: []corev1.LocalObjectReference{{Name: name}},
+		}}
+		if _, err := env.AdminClient().CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	image := reg.RegistryHost + "/team/app:1"
+	for _, tt := range []struct {
+		pod  string
+		code int
+	}{{"pod-good", 0}, {"pod-wrong", exitRejected}} {
+		r := runCLI(t, "", nil, append([]string{"test-pull", image, "--pod", tt.pod, "--kubeconfig", kc}, netArgs(reg, true)...)...)
+		if r.code != tt.code {
+			t.Errorf("%s: exit %d, want %d; stdout %q, stderr %q", tt.pod, r.code, tt.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "secret "+ns+"/") {
+			t.Errorf("%s: report does not name the pod's secret: %q", tt.pod, r.stdout)
+		}
+		noSecretsOnStderr(t, r.stderr+r.stdout, tpAlicePass, tpWrongPass)
+	}
+	r := runCLI(t, "", nil, append([]string{"resolve", image, "--authfile", "secret/good", "--kubeconfig", kc}, netArgs(reg, true)...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "@sha256:") {
+		t.Errorf("resolve --authfile secret/good: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// delegated --apply writes both Secrets, auth server first, one line each;
+// convert --apply keeps the name and namespace of the one Secret it read.
+func TestDelegatedConvertApply(t *testing.T) {
+	env := clustertest.Start(t)
+	ns := env.Namespace(t)
+	kc := env.Kubeconfig(t, clustertest.Admin, ns)
+	r := runCLI(t, "", map[string]string{"PW": capPass}, "delegated", "--registry", "registry.example.com", "--auth-server", "sso.example.com",
+		"-u", "robot", "--password-env", "PW", "--apply", "--kubeconfig", kc)
+	if want := "secret/sso-example-com created\nsecret/registry-example-com created\n"; r.code != 0 || r.stdout != want {
+		t.Fatalf("delegated --apply: exit %d, stdout %q, stderr %q; want %q", r.code, r.stdout, r.stderr, want)
+	}
+	r = runCLI(t, "", nil, "convert", "--authfile", "secret/sso-example-com", "--apply", "--kubeconfig", kc, "-o", "name")
+	if r.code != 0 || r.stdout != "secret/sso-example-com\n" {
+		t.Errorf("convert --apply of secret/sso-example-com: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	got, err := env.AdminClient().CoreV1().Secrets(ns).Get(context.Background(), "sso-example-com", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var managers []string
+	for _, mf := range got.ManagedFields {
+		managers = append(managers, mf.Manager+"/"+string(mf.Operation))
+	}
+	if len(managers) != 1 || managers[0] != "pullsecret/Apply" {
+		t.Errorf("managed fields %v, want pullsecret/Apply alone", managers)
+	}
+	noSecretsOnStderr(t, r.stderr, capPass)
+}
