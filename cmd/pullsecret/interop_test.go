@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
+	"github.com/pullsecret/pullsecret/internal/clustertest"
 	"github.com/pullsecret/pullsecret/internal/registrytest"
 )
 
@@ -31,7 +32,7 @@ import (
 // requireSkopeoEnv makes a missing skopeo a failure instead of a skip (CI).
 const requireSkopeoEnv = "PULLSECRET_REQUIRE_SKOPEO"
 
-// craneDir holds the crane binary; TestMain removes it.
+// craneDir holds the crane binary; TestInteropSkopeoCrane removes it.
 var craneDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "pullsecret-crane-") })
 
 // craneBinary builds go-containerregistry's crane at the version in go.mod,
@@ -49,18 +50,15 @@ var craneBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// TestMain removes the crane binary built for the interop test. With
-// $PULLSECRET_TEST_AS_CLI set, the test binary is the CLI instead (its
-// arguments are the command line), for tests that need separate processes.
+// TestMain runs the tests through clustertest.Main, which stops the control
+// plane the cluster tests share. With $PULLSECRET_TEST_AS_CLI set, the test
+// binary is the CLI instead (its arguments are the command line), for tests
+// that need separate processes.
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLIEnv) != "" {
 		os.Exit(run(context.Background(), append([]string{"pullsecret"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 	}
-	code := m.Run()
-	if dir, err := craneDir(); err == nil {
-		os.RemoveAll(dir)
-	}
-	os.Exit(code)
+	clustertest.Main(m)
 }
 
 const (
@@ -76,6 +74,12 @@ func TestInteropSkopeoCrane(t *testing.T) {
 	// Build crane while the registry starts and the secrets are made.
 	craneDone := make(chan struct{})
 	go func() { _, _ = craneBinary(); close(craneDone) }()
+	t.Cleanup(func() {
+		<-craneDone
+		if dir, err := craneDir(); err == nil {
+			os.RemoveAll(dir)
+		}
+	})
 
 	skopeo, skopeoErr := exec.LookPath("skopeo")
 	if skopeoErr != nil && os.Getenv(requireSkopeoEnv) != "" {
