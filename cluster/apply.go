@@ -13,7 +13,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
@@ -95,17 +94,22 @@ func (e *ConflictError) Error() string {
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 // ApplySecret writes s with server-side apply, field manager "pullsecret",
-// in s.Namespace: the fields s sets (type, data, immutable, labels,
+// in s.Namespace (c.Namespace when empty): the fields s sets (type, data, immutable, labels,
 // annotations) become pullsecret's, others' fields stay. The Result says
 // whether the Secret was created, configured or left unchanged (the
 // server's object kept its resourceVersion); under DryRun, whether it
 // would have been. A field another manager owns is a *ConflictError unless
 // Force. Errors name the Secret, never its data.
-func ApplySecret(ctx context.Context, cs kubernetes.Interface, s *corev1.Secret, opts ApplyOptions) (Result, error) {
-	res := Result{Kind: "secret", Namespace: s.Namespace, Name: s.Name, DryRun: opts.DryRun}
-	if s.Name == "" || s.Namespace == "" {
-		return res, fmt.Errorf("apply secret %q: name and namespace are required", s.Name)
+func (c *Client) ApplySecret(ctx context.Context, s *corev1.Secret, opts ApplyOptions) (Result, error) {
+	if s.Namespace == "" {
+		s = s.DeepCopy()
+		s.Namespace = c.Namespace
 	}
+	res := Result{Kind: ResourceSecret, Namespace: s.Namespace, Name: s.Name, DryRun: opts.DryRun}
+	if s.Name == "" {
+		return res, errors.New("apply secret: the name is required")
+	}
+	cs := c.Clientset
 	body, err := applyBody(s)
 	if err != nil {
 		return res, fmt.Errorf("apply secret/%s: encode: %w", s.Name, err)

@@ -20,8 +20,6 @@ import (
 	"github.com/pullsecret/pullsecret/secrets"
 )
 
-func TestMain(m *testing.M) { clustertest.Main(m) }
-
 // client connects as identity through a kubeconfig file whose context has
 // namespace ns, as a user's would.
 func client(t *testing.T, env *clustertest.Env, identity, ns string) *cluster.Client {
@@ -43,7 +41,7 @@ func createSecret(t *testing.T, env *clustertest.Env, s *corev1.Secret) {
 	}
 }
 
-func pullSecret(ns, name, payload string) *corev1.Secret {
+func livePullSecret(ns, name, payload string) *corev1.Secret {
 	return &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
 		Type:       corev1.SecretTypeDockerConfigJson,
@@ -112,7 +110,7 @@ func TestLinkServiceAccount(t *testing.T) {
 	ns := env.Namespace(t)
 	ctx := context.Background()
 	c := client(t, env, clustertest.Admin, ns)
-	createSecret(t, env, pullSecret(ns, "regcred", `{"auths":{"quay.io":{"auth":"dTpw"}}}`))
+	createSecret(t, env, livePullSecret(ns, "regcred", `{"auths":{"quay.io":{"auth":"dTpw"}}}`))
 	createSecret(t, env, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "opaque"}, Data: map[string][]byte{"k": []byte("v")}})
 
 	res, err := c.LinkServiceAccount(ctx, "", "default", cluster.LinkOptions{Secrets: []string{"regcred", "missing", "opaque"}, Pull: true, DryRun: true})
@@ -249,7 +247,7 @@ func TestEditSecretConcurrent(t *testing.T) {
 	env := clustertest.Start(t)
 	ns := env.Namespace(t)
 	ctx := context.Background()
-	s := pullSecret(ns, "pull-secret", `{"auths":{"cloud.openshift.com":{"auth":"b3BlbnNoaWZ0OnRva2Vu","email":"ops@example.com"}}}`)
+	s := livePullSecret(ns, "pull-secret", `{"auths":{"cloud.openshift.com":{"auth":"b3BlbnNoaWZ0OnRva2Vu","email":"ops@example.com"}}}`)
 	s.Labels = map[string]string{"app": "x"}
 	s.Annotations = map[string]string{"note": "keep me"}
 	createSecret(t, env, s)
@@ -307,7 +305,7 @@ func TestEditSecretRefusesOtherType(t *testing.T) {
 	ns := env.Namespace(t)
 	ctx := context.Background()
 	createSecret(t, env, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "tls"}, Type: corev1.SecretTypeOpaque, Data: map[string][]byte{"k": []byte("v")}})
-	createSecret(t, env, pullSecret(ns, "ps", `{"auths":{"quay.io":{"auth":"dTpw"}}}`))
+	createSecret(t, env, livePullSecret(ns, "ps", `{"auths":{"quay.io":{"auth":"dTpw"}}}`))
 	c := client(t, env, clustertest.Admin, ns)
 	called := false
 	_, err := c.EditSecret(ctx, "", "tls", func(*dockercfg.Config) error { called = true; return nil }, cluster.EditSecretOptions{})

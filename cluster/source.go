@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/secrets"
@@ -68,13 +67,14 @@ func (e *AccessError) Unwrap() error { return e.Err }
 // Forbidden reports whether the server refused the read (RBAC).
 func (e *AccessError) Forbidden() bool { return apierrors.IsForbidden(e.Err) }
 
-// SecretSources reads the named Secrets of namespace from the cluster, in
+// SecretSources reads the named Secrets of c.Namespace from the cluster, in
 // order, as credential sources: each fetched Secret is read by
 // secrets.ReadSourceWith with opts (nil: as --authfile reads a manifest),
 // so a Secret of another type or with a malformed payload is the same
 // *secrets.SecretError a file gives, naming the Secret. A Secret the server
 // does not have or does not let the caller get is an *AccessError.
-func SecretSources(ctx context.Context, cs kubernetes.Interface, namespace string, names []string, opts *secrets.ReadOptions) ([]dockercfg.Source, error) {
+func (c *Client) SecretSources(ctx context.Context, names []string, opts *secrets.ReadOptions) ([]dockercfg.Source, error) {
+	cs, namespace := c.Clientset, c.Namespace
 	var out []dockercfg.Source
 	for _, n := range names {
 		s, err := cs.CoreV1().Secrets(namespace).Get(ctx, n, metav1.GetOptions{})
@@ -118,13 +118,14 @@ type PodSecrets struct {
 }
 
 // PodPullSecrets reads exactly the pull secrets the kubelet uses for pod
-// in namespace: the pod's imagePullSecrets, else its ServiceAccount's
+// in c.Namespace: the pod's imagePullSecrets, else its ServiceAccount's
 // (serviceAccountName, default "default"), in that order. As the kubelet
 // does, a Secret that does not exist or is not a usable pull secret is
 // skipped (PodSecrets.Skipped); a Secret whose payload is malformed is an
 // error, since it fails every pull of the pod. Reads the server refuses
 // are *AccessError.
-func PodPullSecrets(ctx context.Context, cs kubernetes.Interface, namespace, pod string) (*PodSecrets, error) {
+func (c *Client) PodPullSecrets(ctx context.Context, pod string) (*PodSecrets, error) {
+	cs, namespace := c.Clientset, c.Namespace
 	p, err := cs.CoreV1().Pods(namespace).Get(ctx, pod, metav1.GetOptions{})
 	if err != nil {
 		return nil, &AccessError{Verb: "get", Resource: "pod", Namespace: namespace, Name: pod, Err: err}

@@ -17,14 +17,14 @@ func newConvertCommand(e *env) *cli.Command {
 		Name:      "convert",
 		Usage:     "turn local docker/podman credentials (helpers resolved) into a self-contained pull secret",
 		ArgsUsage: "NAME",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			authfileFlag(),
 			&cli.StringSliceFlag{Name: "registry", Usage: "only entries matching this registry or glob (repeatable)"},
 			&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, dockerconfigjson or dockercfg (raw files)"},
 			&cli.BoolFlag{Name: "skip-unresolved", Usage: "drop entries whose credentials cannot be resolved instead of failing"},
-		},
+		}, append(writeFlags(), kubeFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &convertOptions{e: e}) },
 	}
 }
@@ -40,6 +40,7 @@ type convertOptions struct {
 	authfiles      []string
 	registries     []string
 	skipUnresolved bool
+	kube           kubeConn
 }
 
 // Complete reads the flags and arguments.
@@ -50,6 +51,7 @@ func (o *convertOptions) Complete(c *cli.Context) error {
 	o.authfiles = authfiles(c)
 	o.registries = c.StringSlice("registry")
 	o.skipUnresolved = c.Bool("skip-unresolved")
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -66,7 +68,7 @@ func (o *convertOptions) name() string {
 
 // Validate checks -o, --type and NAME.
 func (o *convertOptions) Validate() error {
-	if !o.raw() && o.output != "yaml" && o.output != "json" {
+	if !o.raw() && o.output != "yaml" && o.output != "json" && !(o.kube.live() && o.output == secrets.OutputName) {
 		return usagef("convert: --output %q: want yaml, json, dockerconfigjson or dockercfg", o.output)
 	}
 	var err error
@@ -75,6 +77,12 @@ func (o *convertOptions) Validate() error {
 	}
 	if len(o.args) > 1 {
 		return usagef("convert: exactly one NAME is required, got %d", len(o.args))
+	}
+	if err := o.kube.validate("convert", anySecretRef(o.authfiles)); err != nil {
+		return err
+	}
+	if err := o.kube.validateWrite("convert", o.output); err != nil {
+		return err
 	}
 	// Without NAME the Secret is named after the one Secret read (Run).
 	return nil
@@ -115,7 +123,7 @@ func (o *convertOptions) secretName(srcs []dockercfg.Source) (name, namespace st
 // Run reads the sources, resolves them with dockercfg.Convert and prints the
 // config or the Secret.
 func (o *convertOptions) Run(ctx context.Context) error {
-	srcs, err := loadSourcesWith(o.e, o.authfiles, &secrets.ReadOptions{Opaque: true})
+	srcs, err := loadSourcesFrom(ctx, o.e, &o.kube, o.authfiles, &secrets.ReadOptions{Opaque: true})
 	if err != nil {
 		return err
 	}
@@ -156,6 +164,13 @@ func (o *convertOptions) Run(ctx context.Context) error {
 	if o.raw() {
 		return writeRawConfig(o.e, "convert", res.Config, o.output, false)
 	}
+	if o.kube.live() {
+		s, err := buildSecret("convert", name, namespace, res.Config, o.format)
+		if err != nil {
+			return err
+		}
+		return applySecrets(ctx, o.e, "convert", &o.kube, o.output, s)
+	}
 	return writeSecret(o.e, "convert", name, namespace, res.Config, o.format, o.output)
 }
 
@@ -183,14 +198,24 @@ func writeRawConfig(e *env, cmd string, cfg *dockercfg.Config, output string, ch
 // writeSecret prints the Secret NAME holding cfg in format, checked with
 // secrets.Validate, as -o yaml or json.
 func writeSecret(e *env, cmd, name, namespace string, cfg *dockercfg.Config, format dockercfg.Format, output string) error {
-	s, err := secrets.FromConfig(name, namespace, cfg, format)
+	s, err := buildSecret(cmd, name, namespace, cfg, format)
 	if err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
-	}
-	if err := secrets.Validate(s); err != nil {
-		return fmt.Errorf("%s: %w", cmd, err)
+		return err
 	}
 	return secrets.Encode(e.stdout, output, s)
+}
+
+// buildSecret is the Secret NAME holding cfg in format, checked with
+// secrets.Validate.
+func buildSecret(cmd, name, namespace string, cfg *dockercfg.Config, format dockercfg.Format) (*corev1.Secret, error) {
+	s, err := secrets.FromConfig(name, namespace, cfg, format)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	if err := secrets.Validate(s); err != nil {
+		return nil, fmt.Errorf("%s: %w", cmd, err)
+	}
+	return s, nil
 }
 
 // parseSecretType maps --type to a payload format.

@@ -20,7 +20,7 @@ import (
 const maxPasswordSize = 64 << 10
 
 func newCreateCommand(e *env) *cli.Command {
-	return &cli.Command{
+	cmd := &cli.Command{
 		Name:      "create",
 		Usage:     "create an image pull secret (drop-in for kubectl create secret docker-registry)",
 		ArgsUsage: "NAME",
@@ -40,7 +40,13 @@ byte-exact except for ONE trailing newline ("\n" or "\r\n"), which is removed.
 type, entries with inline credentials whose auth decodes. A Secret manifest
 holding one pull secret of the type (oc get secret/pull-secret -o yaml) gives
 its payload instead. It cannot be combined with the credential flags (kubectl
-silently ignores them).`,
+silently ignores them).
+
+With --apply the Secret is written to the cluster instead, with server-side
+apply (field manager pullsecret), and kubectl's line is printed:
+secret/NAME created, configured or unchanged (-o name: secret/NAME).
+--dry-run=server has the server check it and store nothing. A field another
+field manager owns is a conflict; --force-conflicts takes it over.`,
 		Flags: append(credentialFlags(),
 			&cli.StringFlag{Name: "docker-server", Aliases: []string{"server"}, Value: dockercfg.DockerHubKey, Usage: "registry `SERVER`, used verbatim as the entry key"},
 			&cli.StringSliceFlag{Name: "from-file", Usage: "docker config file to store, `[KEY=]PATH` (comma-separated or repeated, as in kubectl), or a Secret manifest holding one pull secret"},
@@ -50,10 +56,11 @@ silently ignores them).`,
 			&cli.GenericFlag{Name: "label", Value: &createKVList{flag: "--label"}, Usage: "label `KEY=VALUE` (repeatable)"},
 			&cli.GenericFlag{Name: "annotation", Value: &createKVList{flag: "--annotation"}, Usage: "annotation `KEY=VALUE` (repeatable)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson/dockercfg (the raw payload)"},
-			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or client, accepted for kubectl compatibility (nothing is sent to a cluster)"},
 		),
 		Action: func(c *cli.Context) error { return runOptions(c, &createOptions{e: e}) },
 	}
+	cmd.Flags = append(append(cmd.Flags, writeFlags()...), kubeFlags()...)
+	return cmd
 }
 
 // createKVList is a repeatable KEY=VALUE flag that, unlike StringSliceFlag,
@@ -92,7 +99,6 @@ type createOptions struct {
 	output      string
 	typeFlag    string
 	format      dockercfg.Format // set by Validate
-	dryRun      string
 	args        []string
 	namespace   string
 	fromFiles   []string
@@ -102,11 +108,12 @@ type createOptions struct {
 	labels      map[string]string
 	annotations map[string]string
 	appendHash  bool
+	kube        kubeConn
 }
 
 // Complete reads the flags and arguments.
 func (o *createOptions) Complete(c *cli.Context) error {
-	o.output, o.typeFlag, o.dryRun = c.String("output"), c.String("type"), c.String("dry-run")
+	o.output, o.typeFlag = c.String("output"), c.String("type")
 	o.args = c.Args().Slice()
 	o.namespace = c.String("namespace")
 	o.fromFiles = c.StringSlice("from-file")
@@ -121,6 +128,7 @@ func (o *createOptions) Complete(c *cli.Context) error {
 	o.labels = c.Generic("label").(*createKVList).m
 	o.annotations = c.Generic("annotation").(*createKVList).m
 	o.appendHash = c.Bool("append-hash")
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -141,12 +149,11 @@ func (o *createOptions) Validate() error {
 	if o.raw() && o.output != o.format.String() {
 		return usagef("create: -o %s needs --type %s (the secret's payload is printed as is)", o.output, o.output)
 	}
-	switch o.dryRun {
-	case "none", "client":
-	case "server":
-		return usagef("create: --dry-run=server: pullsecret never talks to a cluster; use --dry-run=client (or none) and pipe the output to kubectl apply -f -")
-	default:
-		return usagef("create: --dry-run %q: want none or client", o.dryRun)
+	if err := o.kube.validate("create", false); err != nil {
+		return err
+	}
+	if err := o.kube.validateWrite("create", o.output); err != nil {
+		return err
 	}
 	if len(o.args) != 1 {
 		return usagef("create: exactly one NAME is required, got %d", len(o.args))
@@ -169,7 +176,7 @@ func (o *createOptions) Validate() error {
 // Run builds the Secret from --from-file or the credential flags, checks it
 // with secrets.Validate and prints it. Warnings are printed only once the
 // secret is valid, so that a failure is one line on stderr.
-func (o *createOptions) Run(context.Context) error {
+func (o *createOptions) Run(ctx context.Context) error {
 	var warnings []string
 	warnf := func(format string, args ...any) { warnings = append(warnings, fmt.Sprintf(format, args...)) }
 	name := o.args[0]
@@ -205,6 +212,9 @@ func (o *createOptions) Run(context.Context) error {
 	}
 	for _, w := range warnings {
 		o.e.warnf("%s", w)
+	}
+	if o.kube.live() {
+		return applySecrets(ctx, o.e, "create", &o.kube, o.output, s)
 	}
 	return o.render(s)
 }

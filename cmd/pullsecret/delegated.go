@@ -27,6 +27,8 @@ func newDelegatedCommand(e *env) *cli.Command {
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "yaml", Usage: "yaml, json, name, or dockerconfigjson (the raw config.json holding both entries)"},
 	)
 	flags = append(flags, networkFlags()...)
+	flags = append(flags, writeFlags()...)
+	flags = append(flags, kubeFlags()...)
 	return &cli.Command{
 		Name:  "delegated",
 		Usage: "pull secrets for a registry and the auth server it delegates authentication to",
@@ -57,6 +59,7 @@ type delegatedOptions struct {
 	network  networkValues
 	nopts    registry.NetworkOptions  // set by Validate
 	opts     secrets.DelegatedOptions // all but the password, set by Complete and Validate
+	kube     kubeConn
 }
 
 // Complete reads the flags and arguments.
@@ -75,6 +78,7 @@ func (o *delegatedOptions) Complete(c *cli.Context) error {
 		AuthSecret:     c.String("auth-secret"),
 		Single:         c.String("single"),
 	}
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -112,6 +116,12 @@ func (o *delegatedOptions) Validate() error {
 		if err := secrets.ValidateNamespace(ns); err != nil {
 			return fmt.Errorf("delegated: --namespace %q: %w", ns, err)
 		}
+	}
+	if err := o.kube.validate("delegated", false); err != nil {
+		return err
+	}
+	if err := o.kube.validateWrite("delegated", o.output); err != nil {
+		return err
 	}
 	if err := o.creds.validate("delegated", "--docker-username and a password (--password-stdin, --password-file, --password-env or --docker-password) are required"); err != nil {
 		return err
@@ -156,6 +166,14 @@ func (o *delegatedOptions) Run(ctx context.Context) error {
 	ss, err := secrets.DelegatedPair(opts)
 	if err != nil {
 		return fmt.Errorf("delegated: %w", err)
+	}
+	if o.kube.live() {
+		for _, s := range ss {
+			if err := secrets.Validate(s); err != nil {
+				return fmt.Errorf("delegated: %w", err)
+			}
+		}
+		return applySecrets(ctx, o.e, "delegated", &o.kube, o.output, ss...)
 	}
 	objs := make([]runtime.Object, len(ss))
 	for i, s := range ss {

@@ -14,12 +14,12 @@ func newInspectCommand(e *env) *cli.Command {
 	return &cli.Command{
 		Name:  "inspect",
 		Usage: "list the credentials in config files and Secrets, redacted, with lint warnings",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			authfileFlag(),
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 			&cli.BoolFlag{Name: "show-secrets", Usage: "reveal passwords and tokens"},
 			&cli.BoolFlag{Name: "strict", Usage: "exit 1 when there is any warning"},
-		},
+		}, sourceFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &inspectOptions{e: e}) },
 	}
 }
@@ -32,12 +32,14 @@ type inspectOptions struct {
 	authfiles   []string
 	showSecrets bool
 	strict      bool
+	kube        kubeConn
 }
 
 // Complete reads the flags and arguments.
 func (o *inspectOptions) Complete(c *cli.Context) error {
 	o.output, o.args, o.authfiles = c.String("output"), c.Args().Slice(), authfiles(c)
 	o.showSecrets, o.strict = c.Bool("show-secrets"), c.Bool("strict")
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -49,13 +51,13 @@ func (o *inspectOptions) Validate() error {
 	if len(o.args) > 0 {
 		return usagef("inspect: unexpected argument %q (credential files go in --authfile)", o.args[0])
 	}
-	return nil
+	return o.kube.validate("inspect", anySecretRef(o.authfiles))
 }
 
 // Run reads the sources, reports them with dockercfg.Inspect and prints the
 // report; with --strict a warning fails.
-func (o *inspectOptions) Run(context.Context) error {
-	srcs, err := loadSources(o.e, o.authfiles)
+func (o *inspectOptions) Run(ctx context.Context) error {
+	srcs, err := loadSourcesFrom(ctx, o.e, &o.kube, o.authfiles, nil)
 	if err != nil {
 		return err
 	}

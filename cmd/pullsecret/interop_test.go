@@ -50,10 +50,10 @@ var craneBinary = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
-// TestMain runs the tests through clustertest.Main, which stops the control
-// plane the cluster tests share. With $PULLSECRET_TEST_AS_CLI set, the test
-// binary is the CLI instead (its arguments are the command line), for tests
-// that need separate processes.
+// TestMain runs the tests through clustertest.Main, which stops the shared
+// control plane of the cluster tests. With $PULLSECRET_TEST_AS_CLI set, the
+// test binary is the CLI instead (its arguments are the command line), for
+// tests that need separate processes.
 func TestMain(m *testing.M) {
 	if os.Getenv(asCLIEnv) != "" {
 		os.Exit(run(context.Background(), append([]string{"pullsecret"}, os.Args[1:]...), os.Stdin, os.Stdout, os.Stderr, os.Getenv))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/match"
 )
 
@@ -15,11 +16,12 @@ func newMatchCommand(e *env) *cli.Command {
 		Name:      "match",
 		Usage:     "show which credentials the kubelet (or docker, podman) tries for an image, in order, and why",
 		ArgsUsage: "IMAGE",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			authfileFlag(),
 			&cli.StringFlag{Name: "semantics", Value: "kubelet", Usage: "consumer to simulate: kubelet, docker or podman"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
-		},
+			podFlag(),
+		}, sourceFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &matchOptions{e: e}) },
 	}
 }
@@ -32,11 +34,15 @@ type matchOptions struct {
 	semanticsFlag string
 	semantics     match.Semantics // set by Validate
 	authfiles     []string
+	pod           string
+	kube          kubeConn
 }
 
 // Complete reads the flags and arguments.
 func (o *matchOptions) Complete(c *cli.Context) error {
 	o.args, o.output, o.semanticsFlag, o.authfiles = c.Args().Slice(), c.String("output"), c.String("semantics"), authfiles(c)
+	o.pod = c.String("pod")
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -52,13 +58,22 @@ func (o *matchOptions) Validate() error {
 	if o.semantics, err = match.ParseSemantics(o.semanticsFlag); err != nil {
 		return usageError{fmt.Errorf("match: --semantics: %w", err)}
 	}
-	return nil
+	if o.pod != "" && len(o.authfiles) > 0 {
+		return usagef("match: --pod conflicts with --authfile (the pod's pull secrets are the credentials)")
+	}
+	return o.kube.validate("match", o.pod != "" || anySecretRef(o.authfiles))
 }
 
 // Run reads the sources, matches the image (match.MatchImage) and prints
 // the result.
-func (o *matchOptions) Run(context.Context) error {
-	srcs, err := loadSources(o.e, o.authfiles)
+func (o *matchOptions) Run(ctx context.Context) error {
+	var srcs []dockercfg.Source
+	var err error
+	if o.pod != "" {
+		srcs, err = podSources(ctx, o.e, "match", &o.kube, o.pod)
+	} else {
+		srcs, err = loadSourcesFrom(ctx, o.e, &o.kube, o.authfiles, nil)
+	}
 	if err != nil {
 		return err
 	}

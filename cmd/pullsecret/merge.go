@@ -22,13 +22,13 @@ func newMergeCommand(e *env) *cli.Command {
 		Description: "Sources are given with --authfile (repeatable, - for standard input); the one argument is the NAME of the Secret to write.\n" +
 			"Entries whose keys name the same registry conflict: --prefer first keeps the earliest, last the latest;\n" +
 			"conflicts are listed on stderr without secrets. credsStore/credHelpers are not resolved (use pullsecret convert).",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			authfileFlag(),
 			&cli.StringFlag{Name: "prefer", Value: "first", Usage: "on conflict keep the `first` or the last source's entry"},
 			&cli.StringFlag{Name: "type", Value: "dockerconfigjson", Usage: "secret type: dockerconfigjson or dockercfg"},
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "namespace of the Secret"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "yaml or json (with NAME, default yaml), dockerconfigjson or dockercfg (raw; default without NAME)"},
-		},
+		}, append(writeFlags(), kubeFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &mergeOptions{e: e}) },
 	}
 }
@@ -44,6 +44,7 @@ type mergeOptions struct {
 	sources   []string // --authfile values, in order
 	args      []string // positional arguments: at most NAME
 	name      string   // set by Validate
+	kube      kubeConn
 }
 
 // Complete reads the flags and arguments.
@@ -52,6 +53,7 @@ func (o *mergeOptions) Complete(c *cli.Context) error {
 	o.namespace = c.String("namespace")
 	o.sources = authfiles(c)
 	o.args = c.Args().Slice()
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -91,6 +93,18 @@ func (o *mergeOptions) Validate() error {
 	var err error
 	if o.format, err = parseSecretType(o.typeFlag); err != nil {
 		return err
+	}
+	if err := o.kube.validate("merge", anySecretRef(o.sources)); err != nil {
+		return err
+	}
+	if err := o.kube.validateWrite("merge", o.output); err != nil {
+		return err
+	}
+	if o.kube.live() {
+		if o.name == "" {
+			return usagef("merge: NAME is required with --apply or --dry-run=server")
+		}
+		return nil
 	}
 	if o.output == "" {
 		o.output = "dockerconfigjson"
@@ -148,8 +162,8 @@ func shellQuote(s string) string {
 
 // Run reads the sources, merges them (dockercfg.Merge), lists the
 // conflicts on stderr without secrets, and prints the config or Secret.
-func (o *mergeOptions) Run(context.Context) error {
-	srcs, err := o.readSources()
+func (o *mergeOptions) Run(ctx context.Context) error {
+	srcs, err := o.readSources(ctx)
 	if err != nil {
 		return err
 	}
@@ -168,13 +182,20 @@ func (o *mergeOptions) Run(context.Context) error {
 	if o.raw() {
 		return writeRawConfig(o.e, "merge", cfg, o.output, true)
 	}
+	if o.kube.live() {
+		s, err := buildSecret("merge", o.name, o.namespace, cfg, o.format)
+		if err != nil {
+			return err
+		}
+		return applySecrets(ctx, o.e, "merge", &o.kube, o.output, s)
+	}
 	return writeSecret(o.e, "merge", o.name, o.namespace, cfg, o.format, o.output)
 }
 
 // readSources reads every --authfile SOURCE in order, standard input at
 // most once (loadSources); a missing source is an error naming it.
-func (o *mergeOptions) readSources() ([]dockercfg.Source, error) {
-	srcs, err := loadSources(o.e, o.sources)
+func (o *mergeOptions) readSources(ctx context.Context) ([]dockercfg.Source, error) {
+	srcs, err := loadSourcesFrom(ctx, o.e, &o.kube, o.sources, nil)
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}

@@ -60,7 +60,7 @@ func newResolveCommand(e *env) *cli.Command {
 			&cli.IntFlag{Name: "concurrency", Value: registry.DefaultConcurrency, Usage: "images resolved at once"},
 			&cli.StringFlag{Name: "semantics", Value: string(match.SemanticsKubelet), Usage: "consumer whose credential choice to simulate: kubelet, docker or podman"},
 			quietFlag(),
-		}, networkFlags()...),
+		}, append(networkFlags(), sourceFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &resolveOptions{e: e, files: files}) },
 	}
 }
@@ -78,6 +78,7 @@ type resolveOptions struct {
 	quiet         bool
 	network       networkValues
 	opts          registry.ResolveOptions // set by Validate, but for the credentials
+	kube          kubeConn
 }
 
 // Complete reads the flags and arguments.
@@ -86,6 +87,7 @@ func (o *resolveOptions) Complete(c *cli.Context) error {
 	o.platform, o.authfiles, o.args = c.String("platform"), authfiles(c), c.Args().Slice()
 	o.quiet = c.Bool("quiet")
 	o.network.complete(c)
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -119,13 +121,13 @@ func (o *resolveOptions) Validate() error {
 		return err
 	}
 	o.opts = registry.ResolveOptions{Network: nopts, Semantics: sem, Platform: o.platform, Concurrency: o.concurrency}
-	return nil
+	return o.kube.validate("resolve", anySecretRef(o.authfiles))
 }
 
 // Run pins every image (registry.Resolver.ResolveEach), printing the
 // results as they come; the first failure decides the exit code.
 func (o *resolveOptions) Run(ctx context.Context) error {
-	creds, err := loadCredentials(ctx, o.e, o.authfiles)
+	creds, err := loadCredentials(ctx, o.e, &o.kube, o.authfiles)
 	if err != nil {
 		return err
 	}

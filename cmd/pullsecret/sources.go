@@ -35,13 +35,14 @@ func authfiles(c *cli.Context) []string {
 // credential helpers of local files resolved (dockercfg.ResolveSources;
 // entries that cannot be resolved are dropped with a warning naming the
 // entry and the helper). With no file at all it warns and returns none, so
-// the pulls are anonymous.
-func loadCredentials(ctx context.Context, e *env, paths []string) ([]match.Credential, error) {
+// the pulls are anonymous. An --authfile secret/NAME is read from the
+// cluster through k (loadSourcesFrom).
+func loadCredentials(ctx context.Context, e *env, k *kubeConn, paths []string) ([]match.Credential, error) {
 	if len(paths) == 0 && len(dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()) == 0 {
 		e.warnf("no credential files found; pulling anonymously (pass --authfile)")
 		return nil, nil
 	}
-	srcs, err := loadSources(e, paths)
+	srcs, err := loadSourcesFrom(ctx, e, k, paths, nil)
 	if err != nil {
 		return nil, err
 	}

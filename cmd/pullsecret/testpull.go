@@ -28,7 +28,8 @@ func newTestPullCommand(e *env) *cli.Command {
 			&cli.BoolFlag{Name: "blobs", Usage: "also fetch the config blob"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 			quietFlag(),
-		}, networkFlags()...),
+			podFlag(),
+		}, append(networkFlags(), sourceFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &testPullOptions{e: e}) },
 	}
 }
@@ -44,6 +45,8 @@ type testPullOptions struct {
 	quiet         bool
 	network       networkValues
 	opts          registry.TestPullOptions // set by Validate, but for the transport
+	pod           string
+	kube          kubeConn
 }
 
 // Complete reads the flags and arguments.
@@ -51,6 +54,8 @@ func (o *testPullOptions) Complete(c *cli.Context) error {
 	o.output, o.images, o.semanticsFlag = c.String("output"), c.Args().Slice(), c.String("semantics")
 	o.authfiles, o.blobs, o.quiet = authfiles(c), c.Bool("blobs"), c.Bool("quiet")
 	o.network.complete(c)
+	o.pod = c.String("pod")
+	o.kube.complete(c, o.e)
 	return nil
 }
 
@@ -77,7 +82,10 @@ func (o *testPullOptions) Validate() error {
 		return err
 	}
 	o.opts = registry.TestPullOptions{Network: nopts, Semantics: sem, Blobs: o.blobs}
-	return nil
+	if o.pod != "" && len(o.authfiles) > 0 {
+		return usagef("test-pull: --pod conflicts with --authfile (the pod's pull secrets are the credentials)")
+	}
+	return o.kube.validate("test-pull", o.pod != "" || anySecretRef(o.authfiles))
 }
 
 // Run test-pulls every image (registry.TestPull) with the credentials of
@@ -87,8 +95,15 @@ func (o *testPullOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("test-pull: %w", err)
 	}
-	creds, err := loadCredentials(ctx, o.e, o.authfiles)
-	if err != nil {
+	var creds []match.Credential
+	if o.pod != "" {
+		srcs, perr := podSources(ctx, o.e, "test-pull", &o.kube, o.pod)
+		if perr != nil {
+			return perr
+		}
+		// Pull secrets: the kubelet runs no credential helper.
+		creds = match.CredentialsFromSources(srcs)
+	} else if creds, err = loadCredentials(ctx, o.e, &o.kube, o.authfiles); err != nil {
 		return err
 	}
 	opts := o.opts
