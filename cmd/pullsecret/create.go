@@ -27,8 +27,8 @@ func newCreateCommand(e *env) *cli.Command {
 		Description: `Prints a Secret of type kubernetes.io/dockerconfigjson (or, with --type dockercfg,
 kubernetes.io/dockercfg). For kubectl's flags the output is byte-identical to
 kubectl create secret docker-registry NAME ... --dry-run=client -o yaml|json.
-Unlike kubectl, the default output is the YAML manifest (-o yaml), since
-pullsecret never talks to a cluster; pipe it to kubectl apply -f -.
+Unlike kubectl, the default output is the YAML manifest (-o yaml): pipe it to
+kubectl apply -f -, or give --apply (below).
 
 The password comes from exactly one of --password-stdin, --password-file,
 --password-env or --docker-password (which works, with a warning: it is visible

@@ -18,7 +18,7 @@ func authfileFlag() cli.Flag {
 	return &cli.GenericFlag{
 		Name:  "authfile",
 		Value: &stringList{},
-		Usage: "credential source `FILE`: config.json, auth.json, .dockercfg or Secret manifests (repeatable, - for stdin); default: the docker/podman search order",
+		Usage: "credential source `FILE`: config.json, auth.json, .dockercfg or Secret manifests (repeatable, - for stdin), or secret/NAME, secrets/A,B: live Secrets in -n; default: the docker/podman search order",
 	}
 }
 
