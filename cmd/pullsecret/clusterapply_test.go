@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -243,5 +245,42 @@ func TestMatchPod(t *testing.T) {
 	}
 	if r := runCLI(t, "", nil, "match", "quay.io/team/web:1", "--pod", "web", "--authfile", "x.json"); r.code != exitUsage {
 		t.Errorf("--pod with --authfile: exit %d, want 2", r.code)
+	}
+}
+
+// Offline use is unchanged, and a connection flag without a reason to
+// connect is a usage error naming what it is for; a file named like a
+// reference is read with ./.
+func TestClusterFlagsOffline(t *testing.T) {
+	t.Parallel()
+	cfg := writeAuthFile(t, authConfig("quay.io", "robot", capPass))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"inspect", "--authfile", cfg, "--kubeconfig", "k"}, "inspect: --kubeconfig is used only with --authfile secret/NAME"},
+		{[]string{"match", "quay.io/a", "--authfile", cfg, "--context", "c"}, "match: --context is used only with --authfile secret/NAME or --pod"},
+		{[]string{"merge", "--authfile", cfg, "--as", "u"}, "merge: --as needs --apply"},
+		{[]string{"convert", "x", "--authfile", cfg, "--force-conflicts"}, "convert: --force-conflicts needs --apply"},
+		{[]string{"merge", "--authfile", cfg, "--apply"}, "merge: NAME is required with --apply"},
+		{[]string{"inspect", "--authfile", "secret/"}, `"secret/": empty secret name`},
+	}
+	for _, tt := range tests {
+		r := runCLI(t, "", nil, tt.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, r.code, r.stderr, tt.want)
+		}
+	}
+	// ./secret/NAME is a file.
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "secret"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "secret", "regcred"), []byte(authConfig("quay.io", "robot", capPass)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "", nil, "inspect", "--authfile", filepath.Join(dir, "secret", "regcred"))
+	if r.code != 0 || !strings.Contains(r.stdout, "quay.io") {
+		t.Errorf("a file under secret/: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

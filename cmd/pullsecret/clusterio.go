@@ -36,6 +36,29 @@ func (k *kubeConn) complete(c *cli.Context, e *env) {
 // server for a dry run) instead of printing manifests.
 func (k *kubeConn) live() bool { return k.flags.live() }
 
+// validateRead checks, for a command that only reads (inspect, match,
+// test-pull, resolve), that the connection flags are given only when it
+// reads from the cluster (reads: a secret/NAME source, --pod).
+func (k *kubeConn) validateRead(cmd string, reads bool, what string) error {
+	if reads {
+		return nil
+	}
+	for _, f := range []struct {
+		flag string
+		set  bool
+	}{
+		{"--kubeconfig", k.flags.kubeconfig != ""},
+		{"--context", k.flags.context != ""},
+		{"--as", k.flags.as != ""},
+		{"--as-group", len(k.flags.asGroups) > 0},
+	} {
+		if f.set {
+			return usagef("%s: %s is used only with %s (without it nothing is read from a cluster)", cmd, f.flag, what)
+		}
+	}
+	return nil
+}
+
 // validate checks --apply and --dry-run, and that the connection flags
 // are given only to a command that talks to the cluster: one that writes
 // (live) or reads from it (reads: a secret/NAME source, --pod).

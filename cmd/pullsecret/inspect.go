@@ -51,7 +51,7 @@ func (o *inspectOptions) Validate() error {
 	if len(o.args) > 0 {
 		return usagef("inspect: unexpected argument %q (credential files go in --authfile)", o.args[0])
 	}
-	return o.kube.validate("inspect", anySecretRef(o.authfiles))
+	return o.kube.validateRead("inspect", anySecretRef(o.authfiles), "--authfile secret/NAME")
 }
 
 // Run reads the sources, reports them with dockercfg.Inspect and prints the

@@ -61,7 +61,7 @@ func (o *matchOptions) Validate() error {
 	if o.pod != "" && len(o.authfiles) > 0 {
 		return usagef("match: --pod conflicts with --authfile (the pod's pull secrets are the credentials)")
 	}
-	return o.kube.validate("match", o.pod != "" || anySecretRef(o.authfiles))
+	return o.kube.validateRead("match", o.pod != "" || anySecretRef(o.authfiles), "--authfile secret/NAME or --pod")
 }
 
 // Run reads the sources, matches the image (match.MatchImage) and prints

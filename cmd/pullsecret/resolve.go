@@ -121,7 +121,7 @@ func (o *resolveOptions) Validate() error {
 		return err
 	}
 	o.opts = registry.ResolveOptions{Network: nopts, Semantics: sem, Platform: o.platform, Concurrency: o.concurrency}
-	return o.kube.validate("resolve", anySecretRef(o.authfiles))
+	return o.kube.validateRead("resolve", anySecretRef(o.authfiles), "--authfile secret/NAME")
 }
 
 // Run pins every image (registry.Resolver.ResolveEach), printing the

@@ -85,7 +85,7 @@ func (o *testPullOptions) Validate() error {
 	if o.pod != "" && len(o.authfiles) > 0 {
 		return usagef("test-pull: --pod conflicts with --authfile (the pod's pull secrets are the credentials)")
 	}
-	return o.kube.validate("test-pull", o.pod != "" || anySecretRef(o.authfiles))
+	return o.kube.validateRead("test-pull", o.pod != "" || anySecretRef(o.authfiles), "--authfile secret/NAME or --pod")
 }
 
 // Run test-pulls every image (registry.TestPull) with the credentials of
