@@ -6,7 +6,7 @@ TAGS    ?= urfave_cli_no_docs
 PKGS    := ./...
 FUZZTIME ?= 60s
 
-.PHONY: all build test race demo bench fuzz lint clean controlplane
+.PHONY: all build test race demo demo-cluster bench fuzz lint clean controlplane
 
 # The control plane the cluster tests run against (internal/clustertest):
 # upstream etcd and kube-apiserver built from the module proxy by their own
@@ -50,6 +50,13 @@ demo:
 	$(GO) build -tags $(TAGS) -o $(BIN)/pullsecret ./cmd/pullsecret
 	$(GO) build -o $(BIN)/docker-credential-pullsecret-demo ./internal/demohelper
 	$(GO) run ./internal/demo -bin $(BIN) -data testdata/demo
+
+# The control plane of the cluster tests, for trying pullsecret by hand: prints
+# a kubeconfig for its admin (export KUBECONFIG=...) and runs until Ctrl-C,
+# which stops it and removes everything. KUBECONFIG_OUT=PATH chooses the file.
+demo-cluster: controlplane
+	$(GO) build -o $(BIN)/democluster ./internal/democluster
+	$(BIN)/democluster -bin $(CONTROLPLANE) $(if $(KUBECONFIG_OUT),-kubeconfig $(KUBECONFIG_OUT))
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 20m $(PKGS)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -156,25 +157,78 @@ func newEnv(bins binaries) (*Env, error) {
 // they are missing.
 func findBinaries(t testing.TB) binaries {
 	t.Helper()
-	dir := os.Getenv(BinEnv)
+	bins, err := locateBinaries("")
+	if errors.Is(err, ErrNoBinaries) {
+		if os.Getenv(RequireEnv) != "" {
+			t.Fatalf("%v and %s is set", err, RequireEnv)
+		}
+		t.Skip(err.Error())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bins
+}
+
+// ErrNoBinaries marks a missing etcd or kube-apiserver executable.
+var ErrNoBinaries = errors.New("control plane binary missing")
+
+// locateBinaries finds etcd and kube-apiserver in dir; "" means $BinEnv,
+// else bin/controlplane of the repository. A missing executable is an error
+// wrapping ErrNoBinaries that says how to get it.
+func locateBinaries(dir string) (binaries, error) {
+	if dir == "" {
+		dir = os.Getenv(BinEnv)
+	}
 	if dir == "" {
 		root, err := repoRoot()
 		if err != nil {
-			t.Fatalf("find the repository for bin/controlplane: %v (or set %s)", err, BinEnv)
+			return binaries{}, fmt.Errorf("find the repository for bin/controlplane: %w (or set %s)", err, BinEnv)
 		}
 		dir = filepath.Join(root, "bin", "controlplane")
+	}
+	// The servers run in the control plane's directory: a relative path
+	// would not find them there.
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return binaries{}, fmt.Errorf("control plane binaries: %w", err)
 	}
 	bins := binaries{etcd: filepath.Join(dir, "etcd"), apiserver: filepath.Join(dir, "kube-apiserver")}
 	for _, p := range []string{bins.etcd, bins.apiserver} {
 		if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-			msg := fmt.Sprintf("control plane binary %s missing (run `make controlplane`, or set %s)", p, BinEnv)
-			if os.Getenv(RequireEnv) != "" {
-				t.Fatalf("%s and %s is set", msg, RequireEnv)
-			}
-			t.Skip(msg)
+			return binaries{}, fmt.Errorf("%w: %s (run `make controlplane`, or set %s)", ErrNoBinaries, p, BinEnv)
 		}
 	}
-	return bins
+	return bins, nil
+}
+
+// Options configure New.
+type Options struct {
+	// BinDir holds etcd and kube-apiserver; "" means $PULLSECRET_CONTROLPLANE_BIN,
+	// else bin/controlplane of the repository found from the working
+	// directory.
+	BinDir string
+}
+
+// New starts a control plane outside a test (a program such as
+// internal/democluster or internal/demo): the same servers, identities and
+// readiness wait as Start. The caller stops it with Close. Missing binaries
+// are an error wrapping ErrNoBinaries; a failed start is an error naming the
+// kept log directory.
+func New(opts Options) (*Env, error) {
+	bins, err := locateBinaries(opts.BinDir)
+	if err != nil {
+		return nil, err
+	}
+	return newEnv(bins)
+}
+
+// Close stops the servers of a control plane started by New and removes its
+// directory (keys, tokens, etcd data, logs). It must not be called on the
+// Env of Start or StartDedicated, which the package stops itself.
+func (e *Env) Close() error {
+	e.cp.stop(false)
+	return nil
 }
 
 // repoRoot walks up from the working directory (a package directory under
@@ -254,6 +308,16 @@ func (e *Env) Client(t testing.TB, identity string) kubernetes.Interface {
 // the identity's token.
 func (e *Env) Kubeconfig(t testing.TB, identity, namespace string) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := e.WriteKubeconfig(path, identity, namespace); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// WriteKubeconfig writes the kubeconfig of Kubeconfig to path (mode 0600).
+// It panics on an unknown identity, as UserConfig does.
+func (e *Env) WriteKubeconfig(path, identity, namespace string) error {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["clustertest"] = &clientcmdapi.Cluster{
 		Server:                   e.cp.host,
@@ -262,11 +326,10 @@ func (e *Env) Kubeconfig(t testing.TB, identity, namespace string) string {
 	cfg.AuthInfos[identity] = &clientcmdapi.AuthInfo{Token: e.UserConfig(identity).BearerToken}
 	cfg.Contexts[identity] = &clientcmdapi.Context{Cluster: "clustertest", AuthInfo: identity, Namespace: namespace}
 	cfg.CurrentContext = identity
-	path := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatalf("write kubeconfig: %v", err)
+		return fmt.Errorf("write kubeconfig: %w", err)
 	}
-	return path
+	return nil
 }
 
 // nameUnsafe matches what may not be in a namespace name.

@@ -54,4 +54,11 @@
 // free at start, etcd with --unsafe-no-fsync on a temporary data directory.
 // On Linux they are killed when the test binary dies (Pdeathsig), so a
 // panicking or timed-out test leaves nothing running.
+//
+// # Outside tests
+//
+// New starts the same control plane for a program (internal/democluster
+// behind `make demo-cluster`, the live part of `make demo`) and Env.Close
+// stops it; missing binaries are an error wrapping ErrNoBinaries.
+// Env.WriteKubeconfig writes an identity's kubeconfig to a chosen path.
 package clustertest
