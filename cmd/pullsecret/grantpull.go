@@ -26,7 +26,8 @@ as oc policy add-role-to-user / add-role-to-group system:image-puller creates it
 system:serviceaccount:NS:NAME is a ServiceAccount; system:serviceaccounts:NS,
 system:serviceaccounts, system:authenticated and system:unauthenticated are
 groups; any other name is a user. --user and --group name users and groups
-explicitly. Repeated subjects are listed once.
+explicitly. Repeated subjects are listed once. oc's order, role first, works
+too: grant-pull system:image-puller SUBJECT... --namespace=NS.
 
 kubectl apply replaces the subjects of an existing RoleBinding of the same
 name. To add to a binding that exists, as oc policy add-role-to-* does, give
@@ -82,6 +83,11 @@ func (o *grantPullOptions) Complete(c *cli.Context) error {
 	o.existing = c.String("filename")
 	o.name, o.nameSet = c.String("name"), c.IsSet("name")
 	o.args = c.Args().Slice()
+	// oc policy add-role-to-user ROLE SUBJECT...: the role oc takes first is
+	// the only one grant-pull binds ("system:" names are no users of anyone's).
+	if len(o.args) > 0 && o.args[0] == secrets.ImagePullerRole {
+		o.args = o.args[1:]
+	}
 	o.users, o.groups = grantPullValues(c, "user"), grantPullValues(c, "group")
 	o.outputSet, o.remove = c.IsSet("output"), c.Bool("remove")
 	o.kube.complete(c)

@@ -72,6 +72,25 @@ subjects:
 	}
 }
 
+// TestGrantPullOcOrder: oc policy add-role-to-user's arguments, role first,
+// give the same binding as the subjects alone (the role is not taken for a
+// user named system:image-puller); the role alone names no subject.
+func TestGrantPullOcOrder(t *testing.T) {
+	t.Parallel()
+	want := runCLI(t, "", nil, "grant-pull", "-n", "project-b", "system:serviceaccount:project-a:default")
+	got := runCLI(t, "", nil, "grant-pull", "system:image-puller", "system:serviceaccount:project-a:default", "--namespace=project-b")
+	if got.code != 0 || want.code != 0 {
+		t.Fatalf("exit %d and %d: %s %s", got.code, want.code, got.stderr, want.stderr)
+	}
+	if diff := cmp.Diff(want.stdout, got.stdout); diff != "" {
+		t.Errorf("oc order (-subjects alone +role first):\n%s", diff)
+	}
+	r := runCLI(t, "", nil, "grant-pull", "system:image-puller", "-n", "project-b")
+	if r.code != 2 || !strings.Contains(r.stderr, "at least one subject") {
+		t.Errorf("role alone: exit %d, stderr %q; want 2 and \"at least one subject\"", r.code, r.stderr)
+	}
+}
+
 func TestGrantPullJSON(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, "", nil, "grant-pull", "-n", "b", "--group", "system:serviceaccounts:a", "-o", "json")

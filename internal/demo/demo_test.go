@@ -3,14 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pullsecret/pullsecret/internal/clustertest"
 )
 
 // TestDemo runs `make demo`'s program with freshly built binaries: the whole
-// main job against the real registry, as the README promises it.
+// main job against the real registry, as the README promises it, and the
+// live part against a real kube-apiserver when the control plane's binaries
+// are there ($PULLSECRET_REQUIRE_CLUSTER makes their absence a failure).
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds two binaries")
@@ -25,7 +30,7 @@ func TestDemo(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := run(context.Background(), bin, filepath.Join("..", "..", "testdata", "demo"), &out); err != nil {
+	if err := run(context.Background(), bin, filepath.Join("..", "..", "testdata", "demo"), "", &out); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{
@@ -41,6 +46,33 @@ func TestDemo(t *testing.T) {
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	if strings.Contains(out.String(), "== live part skipped:") {
+		if os.Getenv(clustertest.RequireEnv) != "" {
+			t.Fatalf("live part skipped and %s is set:\n%s", clustertest.RequireEnv, out.String())
+		}
+		t.Log("live part skipped: no control plane binaries")
+	} else {
+		for _, want := range []string{
+			"secret/demo-pull created",                                          // create --apply
+			"secret/demo-pull unchanged",                                        // ... again
+			"serviceaccount/default configured",                                 // link --apply
+			"copied the ServiceAccount's imagePullSecrets into it: [demo-pull]", // admission saw the link
+			"rolebinding.rbac.authorization.k8s.io/system:image-puller created",
+			"rolebinding.rbac.authorization.k8s.io/system:image-puller configured",
+			"rolebinding.rbac.authorization.k8s.io/system:image-puller unchanged", // oc's argument order
+			"subjects: ServiceAccount project-a/default, Group system:serviceaccounts:project-a",
+			"secret openshift-config/pull-secret",             // login --diff labels the live Secret
+			"cluster (secret openshift-config/pull-secret)",   // inspect reads it
+			"as before the login",                             // logout restored it, the rest kept
+			"demo-user  registry  secret project-a/demo-pull", // match --authfile secret/NAME
+			"verdict     ok: pulled with",                     // test-pull --pod
+			"live part done",
+		} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("demo output lacks %q (live part)", want)
+			}
 		}
 	}
 	if strings.Contains(out.String(), demoPassword) {

@@ -2,7 +2,10 @@
 // testdata/demo, with no manual steps: it starts the real Distribution
 // registry in process with token auth delegated to a second host, installs a
 // demo credential helper, then shows inspect, convert, delegated, match,
-// test-pull and resolve as a user would type them, and stops everything.
+// test-pull and resolve as a user would type them. When the control plane
+// of the cluster tests is built (make controlplane), a live part follows:
+// the seed chapter's oc procedures with pullsecret alone against a real
+// kube-apiserver (live.go). Then it stops everything.
 //
 // make demo builds the binaries and runs it:
 //
@@ -24,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pullsecret/pullsecret/internal/clustertest"
 	"github.com/pullsecret/pullsecret/internal/registrytest"
 )
 
@@ -36,8 +40,9 @@ const (
 func main() {
 	bin := flag.String("bin", "bin", "directory holding pullsecret and docker-credential-"+helperName)
 	data := flag.String("data", "testdata/demo", "sample data directory")
+	cp := flag.String("controlplane", "", "directory holding etcd and kube-apiserver for the live part (default: $"+clustertest.BinEnv+", else bin/controlplane)")
 	flag.Parse()
-	if err := run(context.Background(), *bin, *data, os.Stdout); err != nil {
+	if err := run(context.Background(), *bin, *data, *cp, os.Stdout); err != nil {
 		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
 		os.Exit(1)
 	}
@@ -52,7 +57,7 @@ type demo struct {
 }
 
 // sh runs pullsecret with args, printing the command line and its output. It
-// returns stdout. A non-zero exit is reported, not fatal, unless want says 0.
+// returns stdout. An exit code other than want is an error; want -1 takes any.
 func (d *demo) sh(stdin string, want int, args ...string) (string, error) {
 	shown := make([]string, len(args))
 	for i, a := range args {
@@ -76,7 +81,7 @@ func (d *demo) sh(stdin string, want int, args ...string) (string, error) {
 	} else if err != nil {
 		return "", err
 	}
-	if code != want {
+	if want >= 0 && code != want {
 		return stdout.String(), fmt.Errorf("pullsecret %s: exit %d, want %d", args[0], code, want)
 	}
 	if strings.Contains(stderr.String(), demoPassword) {
@@ -97,12 +102,14 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func run(ctx context.Context, bin, data string, out io.Writer) error {
+// run runs the offline part and then, when the control plane's binaries are
+// in cpDir ("" for the default place), the live part (live.go).
+func run(ctx context.Context, bin, data, cpDir string, out io.Writer) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, 6*time.Minute)
 	defer cancel()
 
 	fmt.Fprintln(out, "== starting the CNCF Distribution registry (registry.test) with token auth delegated to sso.test")
@@ -204,6 +211,9 @@ func run(ctx context.Context, bin, data string, out io.Writer) error {
 	fmt.Fprintln(out, "\n== 7. a user without access to the repository: the failure is named")
 	if _, err := d.sh("", 4, append([]string{"test-pull", reg + "/other/app:v1", "--authfile", "secret.yaml"}, d.netArg...)...); err != nil {
 		return err
+	}
+	if err := d.live(ctx, cpDir, reg); err != nil {
+		return fmt.Errorf("live part: %w", err)
 	}
 	if leaks := env.Leaks(); len(leaks) > 0 {
 		return fmt.Errorf("credentials leaked: %v", leaks)
