@@ -74,6 +74,10 @@ func TestDemo(t *testing.T) {
 				t.Errorf("demo output lacks %q (live part)", want)
 			}
 		}
+		// diagnose pod/NAME runs when the build has it (exit 0: predicted ok).
+		if strings.Contains(out.String(), "$ pullsecret diagnose pod/web") && !strings.Contains(out.String(), "Pod project-a/web") {
+			t.Error("diagnose pod/web ran but its report does not name the pod")
+		}
 	}
 	if strings.Contains(out.String(), demoPassword) {
 		t.Error("demo output shows the password")

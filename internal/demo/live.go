@@ -160,7 +160,7 @@ func (d *demo) live(ctx context.Context, cpDir, registryHost string) error {
 
 	if l.hasLiveDiagnose() {
 		fmt.Fprintln(d.out, "\n== L6. why would (or did) the pod fail to pull: diagnose pod/web, live")
-		if _, err := l.sh("", -1, "diagnose", "pod/"+livePod); err != nil {
+		if _, err := l.sh("", 0, "diagnose", "pod/"+livePod); err != nil {
 			return err
 		}
 	}
