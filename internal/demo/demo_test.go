@@ -75,8 +75,11 @@ func TestDemo(t *testing.T) {
 			}
 		}
 		// diagnose pod/NAME runs when the build has it (exit 0: predicted ok).
-		if strings.Contains(out.String(), "$ pullsecret diagnose pod/web") && !strings.Contains(out.String(), "Pod project-a/web") {
-			t.Error("diagnose pod/web ran but its report does not name the pod")
+		if _, report, ran := strings.Cut(out.String(), "$ pullsecret diagnose pod/web\n"); ran {
+			report, _, _ = strings.Cut(report, "\n==")
+			if !strings.Contains(report, "web") || !strings.Contains(report, "ok") {
+				t.Errorf("diagnose pod/web ran but its report names no pod web predicted ok:\n%s", report)
+			}
 		}
 	}
 	if strings.Contains(out.String(), demoPassword) {
