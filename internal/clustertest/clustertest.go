@@ -37,6 +37,22 @@ const (
 	BobGroup   = "team-b"
 )
 
+// ImagePullerRole is OpenShift's ClusterRole for pulling from the internal
+// registry, which every control plane of this package has as OpenShift
+// defines it (get imagestreams/layers), so that RoleBindings to it resolve
+// as on OpenShift: a user may bind it only with those rights or "bind".
+const ImagePullerRole = "system:image-puller"
+
+// imagePullerRole is OpenShift's system:image-puller.
+func imagePullerRole() *rbacv1.ClusterRole {
+	return &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: ImagePullerRole},
+		Rules: []rbacv1.PolicyRule{{
+			Verbs: []string{"get"}, APIGroups: []string{"", "image.openshift.io"}, Resources: []string{"imagestreams/layers"},
+		}},
+	}
+}
+
 // Users are the identities with no rights until granted.
 var Users = []string{Alice, Bob}
 
@@ -66,14 +82,25 @@ var shared struct {
 	failed bool
 }
 
-// Main runs the package's tests and then stops the shared control plane, if
-// one was started. A package whose tests call Start must use it:
+// Main runs the package's tests through Run and exits with their result. A
+// package whose tests call Start uses it (or Run) as its TestMain:
 //
 //	func TestMain(m *testing.M) { clustertest.Main(m) }
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run runs the package's tests (m.Run), then stops the shared control plane
+// if one was started, and returns m.Run's exit code. It is for a TestMain
+// that does more than Main:
+//
+//	func TestMain(m *testing.M) {
+//		code := clustertest.Run(m)
+//		cleanUpOtherThings()
+//		os.Exit(code)
+//	}
 //
 // When a test failed, the servers' logs are kept and their directory is
-// printed.
-func Main(m *testing.M) {
+// printed on stderr.
+func Run(m *testing.M) int {
 	shared.inMain = true
 	code := m.Run()
 	if env := shared.env; env != nil {
@@ -83,7 +110,7 @@ func Main(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "clustertest: control plane logs kept in %s\n", env.cp.dir)
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // Start returns the package's shared control plane, starting it on first use
@@ -94,7 +121,7 @@ func Main(m *testing.M) {
 func Start(t testing.TB) *Env {
 	t.Helper()
 	if !shared.inMain {
-		t.Fatal("clustertest.Start needs the package's tests to run through clustertest.Main: " +
+		t.Fatal("clustertest.Start needs the package's tests to run through clustertest.Main or Run: " +
 			"add func TestMain(m *testing.M) { clustertest.Main(m) }")
 	}
 	bins := findBinaries(t)
@@ -148,6 +175,10 @@ func newEnv(bins binaries) (*Env, error) {
 	if err != nil {
 		cp.stop(true)
 		return nil, fmt.Errorf("admin client: %w", err)
+	}
+	if _, err := env.admin.RbacV1().ClusterRoles().Create(context.Background(), imagePullerRole(), metav1.CreateOptions{}); err != nil {
+		cp.stop(true)
+		return nil, fmt.Errorf("create clusterrole %s: %w", ImagePullerRole, err)
 	}
 	return env, nil
 }

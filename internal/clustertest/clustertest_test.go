@@ -4,8 +4,11 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -242,5 +245,42 @@ func TestStartDedicated(t *testing.T) {
 	}
 	if !slices.Contains(names, own) || slices.Contains(names, sharedNS) {
 		t.Errorf("dedicated control plane namespaces = %v; want %s and not %s", names, own, sharedNS)
+	}
+}
+
+// The control plane has OpenShift's system:image-puller ClusterRole: a
+// RoleBinding to it gives its subjects get on imagestreams/layers.
+func TestImagePullerRole(t *testing.T) {
+	env := clustertest.Start(t)
+	ctx := context.Background()
+	ns := env.Namespace(t)
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "system:image-puller"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: clustertest.ImagePullerRole},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: clustertest.AliceGroup}},
+	}
+	if _, err := env.AdminClient().RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	review := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+		User: clustertest.Alice, Groups: []string{clustertest.AliceGroup},
+		ResourceAttributes: &authorizationv1.ResourceAttributes{
+			Namespace: ns, Verb: "get", Group: "image.openshift.io", Resource: "imagestreams", Subresource: "layers",
+		},
+	}}
+	// The authorizer sees the new binding through a watch: poll (bounded).
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got, err := env.AdminClient().AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status.Allowed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("team-a may not get imagestreams/layers after binding %s: %+v", clustertest.ImagePullerRole, got.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
