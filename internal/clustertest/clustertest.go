@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,7 +80,7 @@ var shared struct {
 	once   sync.Once
 	env    *Env
 	err    error
-	failed bool
+	failed atomic.Bool // a test using it failed: keep the logs
 }
 
 // Main runs the package's tests through Run and exits with their result. A
@@ -104,7 +105,7 @@ func Run(m *testing.M) int {
 	shared.inMain = true
 	code := m.Run()
 	if env := shared.env; env != nil {
-		keep := code != 0 || shared.failed
+		keep := code != 0 || shared.failed.Load()
 		env.cp.stop(keep)
 		if keep {
 			fmt.Fprintf(os.Stderr, "clustertest: control plane logs kept in %s\n", env.cp.dir)
@@ -129,13 +130,13 @@ func Start(t testing.TB) *Env {
 		shared.env, shared.err = newEnv(bins)
 	})
 	if shared.err != nil {
-		shared.failed = true
+		shared.failed.Store(true)
 		t.Fatalf("start control plane: %v", shared.err)
 	}
 	env := shared.env
 	t.Cleanup(func() {
 		if t.Failed() {
-			shared.failed = true
+			shared.failed.Store(true)
 			t.Logf("control plane at %s; logs in %s\n%s", env.cp.host, env.cp.dir, env.cp.logTail(20))
 		}
 	})
@@ -337,8 +338,9 @@ func (e *Env) Namespace(t testing.TB) string {
 // Grant gives user the verbs on the resources in namespace ns (cluster-wide
 // when ns is ""), through a new Role and RoleBinding (ClusterRole and
 // ClusterRoleBinding), and returns once the authorizer allows every
-// combination. A resource is "secrets" for the core group or
-// "rolebindings.rbac.authorization.k8s.io" (resource.group) for another. The
+// combination. A resource is "secrets" for the core group,
+// "rolebindings.rbac.authorization.k8s.io" (resource.group) for another, and
+// may name a subresource ("pods/log", "imagestreams/layers.image.openshift.io"). The
 // user need not be one of Users: any user name (or
 // "system:serviceaccount:NS:NAME") works for impersonation tests.
 func (e *Env) Grant(t testing.TB, user, ns string, verbs, resources []string) {
@@ -380,22 +382,23 @@ func (e *Env) Grant(t testing.TB, user, ns string, verbs, resources []string) {
 	}
 	for _, r := range resources {
 		res, group, _ := strings.Cut(r, ".")
+		res, sub, _ := strings.Cut(res, "/")
 		for _, verb := range verbs {
-			e.waitAllowed(t, user, ns, verb, group, res)
+			e.waitAllowed(t, user, ns, verb, group, res, sub)
 		}
 	}
 }
 
 // waitAllowed polls SubjectAccessReviews until the authorizer, whose RBAC
 // view follows the API by a watch, allows the access just granted.
-func (e *Env) waitAllowed(t testing.TB, user, ns, verb, group, resource string) {
+func (e *Env) waitAllowed(t testing.TB, user, ns, verb, group, resource, subresource string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
 		User: user,
 		ResourceAttributes: &authorizationv1.ResourceAttributes{
-			Namespace: ns, Verb: verb, Group: group, Resource: resource,
+			Namespace: ns, Verb: verb, Group: group, Resource: resource, Subresource: subresource,
 		},
 	}}
 	for {

@@ -24,6 +24,7 @@ func TestMain(m *testing.M) { clustertest.Main(m) }
 // The admin may create a namespace, a ServiceAccount and a pull Secret, and
 // read them back as stored by the server.
 func TestAdminCreatesObjects(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	c := env.AdminClient()
@@ -61,6 +62,7 @@ func TestAdminCreatesObjects(t *testing.T) {
 // Alice has no rights: list secrets is 403 until Grant, then allowed — in
 // that namespace only, and for her only.
 func TestRBACForbiddenUntilGranted(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -90,11 +92,14 @@ func TestRBACForbiddenUntilGranted(t *testing.T) {
 	if _, err := bob.RbacV1().RoleBindings(other).List(ctx, metav1.ListOptions{}); err != nil {
 		t.Errorf("bob lists rolebindings after a cluster-wide grant: %v", err)
 	}
+	// A subresource: Grant returns once the authorizer allows it.
+	env.Grant(t, clustertest.Bob, ns, []string{"get"}, []string{"imagestreams/layers.image.openshift.io"})
 }
 
 // The admin may impersonate a user (kubectl's --as), who then has only the
 // user's rights.
 func TestImpersonation(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ns := env.Namespace(t)
 	cfg := env.AdminConfig()
@@ -122,6 +127,7 @@ func TestImpersonation(t *testing.T) {
 // Server-side apply with field managers: a second manager changing a field
 // the first owns gets a conflict, and takes it over with force.
 func TestServerSideApply(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -167,6 +173,7 @@ func TestServerSideApply(t *testing.T) {
 // kubectl and the CLI load it: server, CA, token and the context's
 // namespace.
 func TestKubeconfig(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -208,6 +215,7 @@ func TestKubeconfig(t *testing.T) {
 // Pods can be created (the ServiceAccount admission plugin finds the
 // default ServiceAccount) and stay Pending: nothing schedules or runs them.
 func TestPodWithoutKubelet(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ns := env.Namespace(t)
 	pod := &corev1.Pod{
@@ -228,6 +236,7 @@ func TestPodWithoutKubelet(t *testing.T) {
 
 // A dedicated control plane sees only its own namespaces.
 func TestStartDedicated(t *testing.T) {
+	t.Parallel()
 	shared := clustertest.Start(t)
 	sharedNS := shared.Namespace(t)
 	env := clustertest.StartDedicated(t)
@@ -251,6 +260,7 @@ func TestStartDedicated(t *testing.T) {
 // The control plane has OpenShift's system:image-puller ClusterRole: a
 // RoleBinding to it gives its subjects get on imagestreams/layers.
 func TestImagePullerRole(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
