@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -184,27 +185,68 @@ func newEnv(bins binaries) (*Env, error) {
 	return env, nil
 }
 
-// findBinaries locates etcd and kube-apiserver, skipping or failing t when
-// they are missing.
-func findBinaries(t testing.TB) binaries {
-	t.Helper()
-	dir := os.Getenv(BinEnv)
+// New starts a control plane outside a test (make demo-cluster, a demo):
+// etcd and kube-apiserver from binDir, or when binDir is "" from
+// $PULLSECRET_CONTROLPLANE_BIN or bin/controlplane of the repository. The
+// caller must call Stop.
+func New(binDir string) (*Env, error) {
+	bins, err := lookBinaries(binDir)
+	if err != nil {
+		return nil, err
+	}
+	return newEnv(bins)
+}
+
+// Stop kills the servers of an Env made by New and removes their directory.
+func (e *Env) Stop() { e.cp.stop(false) }
+
+// lookBinaries finds etcd and kube-apiserver in dir (see New for the
+// default) and says which is missing.
+func lookBinaries(dir string) (binaries, error) {
+	if dir == "" {
+		dir = os.Getenv(BinEnv)
+	}
 	if dir == "" {
 		root, err := repoRoot()
 		if err != nil {
-			t.Fatalf("find the repository for bin/controlplane: %v (or set %s)", err, BinEnv)
+			return binaries{}, fmt.Errorf("find the repository for bin/controlplane: %w (or set %s)", err, BinEnv)
 		}
 		dir = filepath.Join(root, "bin", "controlplane")
+	}
+	// The servers run in their own directory: a relative path would not do.
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return binaries{}, fmt.Errorf("find control plane binaries: %w", err)
 	}
 	bins := binaries{etcd: filepath.Join(dir, "etcd"), apiserver: filepath.Join(dir, "kube-apiserver")}
 	for _, p := range []string{bins.etcd, bins.apiserver} {
 		if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-			msg := fmt.Sprintf("control plane binary %s missing (run `make controlplane`, or set %s)", p, BinEnv)
-			if os.Getenv(RequireEnv) != "" {
-				t.Fatalf("%s and %s is set", msg, RequireEnv)
-			}
-			t.Skip(msg)
+			return bins, &missingError{path: p}
 		}
+	}
+	return bins, nil
+}
+
+// missingError is a control plane binary that is not there.
+type missingError struct{ path string }
+
+func (e *missingError) Error() string {
+	return fmt.Sprintf("control plane binary %s missing (run `make controlplane`, or set %s)", e.path, BinEnv)
+}
+
+// findBinaries locates etcd and kube-apiserver, skipping or failing t when
+// they are missing.
+func findBinaries(t testing.TB) binaries {
+	t.Helper()
+	bins, err := lookBinaries("")
+	var missing *missingError
+	switch {
+	case errors.As(err, &missing) && os.Getenv(RequireEnv) == "":
+		t.Skip(err)
+	case errors.As(err, &missing):
+		t.Fatalf("%v and %s is set", err, RequireEnv)
+	case err != nil:
+		t.Fatal(err)
 	}
 	return bins
 }
@@ -282,10 +324,21 @@ func (e *Env) Client(t testing.TB, identity string) kubernetes.Interface {
 
 // Kubeconfig writes a kubeconfig file for identity whose current context has
 // the given namespace ("" for none) into a test temporary directory, and
-// returns its path. The cluster entry carries the serving CA, the user entry
-// the identity's token.
+// returns its path. See WriteKubeconfig.
 func (e *Env) Kubeconfig(t testing.TB, identity, namespace string) string {
 	t.Helper()
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := e.WriteKubeconfig(path, identity, namespace); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// WriteKubeconfig writes a kubeconfig file for identity (Admin or one of
+// Users) to path: one cluster with the server and its CA, one user with the
+// identity's token, and one context, current, with the namespace ("" for
+// none).
+func (e *Env) WriteKubeconfig(path, identity, namespace string) error {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["clustertest"] = &clientcmdapi.Cluster{
 		Server:                   e.cp.host,
@@ -294,11 +347,10 @@ func (e *Env) Kubeconfig(t testing.TB, identity, namespace string) string {
 	cfg.AuthInfos[identity] = &clientcmdapi.AuthInfo{Token: e.UserConfig(identity).BearerToken}
 	cfg.Contexts[identity] = &clientcmdapi.Context{Cluster: "clustertest", AuthInfo: identity, Namespace: namespace}
 	cfg.CurrentContext = identity
-	path := filepath.Join(t.TempDir(), "kubeconfig")
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		t.Fatalf("write kubeconfig: %v", err)
+		return fmt.Errorf("write kubeconfig %s: %w", path, err)
 	}
-	return path
+	return nil
 }
 
 // nameUnsafe matches what may not be in a namespace name.

@@ -3,6 +3,7 @@ package clustertest_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -292,5 +293,19 @@ func TestImagePullerRole(t *testing.T) {
 			t.Fatalf("team-a may not get imagestreams/layers after binding %s: %+v", clustertest.ImagePullerRole, got.Status)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The API server reports its real version (make controlplane stamps it as
+// Kubernetes' build does): kubectl and discovery clients parse it.
+func TestServerVersion(t *testing.T) {
+	t.Parallel()
+	env := clustertest.Start(t)
+	v, err := env.AdminClient().Discovery().ServerVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(v.GitVersion, "v1.37.") || v.Major != "1" || v.Minor != "37" {
+		t.Errorf("server version %q (major %q, minor %q), want v1.37.x: build kube-apiserver with make controlplane", v.GitVersion, v.Major, v.Minor)
 	}
 }
