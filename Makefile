@@ -16,6 +16,14 @@ FUZZTIME ?= 60s
 CONTROLPLANE := $(BIN)/controlplane
 CP_API_SRC   := tools/controlplane/go.mod tools/controlplane/go.sum tools/controlplane/kube-apiserver/main.go
 CP_ETCD_SRC  := tools/controlplane/etcd/go.mod tools/controlplane/etcd/go.sum tools/controlplane/etcd/main.go
+# The version kube-apiserver reports (/version, kubectl version), stamped as
+# Kubernetes' own build does (hack/lib/version.sh), from the tool module's
+# k8s.io/kubernetes requirement; unstamped it says v0.0.0-master+$$Format:%H$$,
+# which kubectl cannot parse.
+KUBE_VERSION = $(shell cd tools/controlplane && $(GO) list -m -f '{{.Version}}' k8s.io/kubernetes)
+KUBE_LDFLAGS = $(foreach p,k8s.io/client-go/pkg/version k8s.io/component-base/version,\
+  -X $(p).gitVersion=$(1) -X $(p).gitMajor=$(word 1,$(subst ., ,$(1:v%=%))) \
+  -X $(p).gitMinor=$(word 2,$(subst ., ,$(1))) -X $(p).gitTreeState=clean)
 
 all: build
 
@@ -26,8 +34,8 @@ build:
 controlplane: $(CONTROLPLANE)/kube-apiserver $(CONTROLPLANE)/etcd
 
 # go build leaves an up-to-date binary untouched: touch it so make sees it newer.
-$(CONTROLPLANE)/kube-apiserver: $(CP_API_SRC)
-	cd tools/controlplane && $(GO) build -o $(abspath $@) ./kube-apiserver
+$(CONTROLPLANE)/kube-apiserver: $(CP_API_SRC) Makefile
+	cd tools/controlplane && $(GO) build -ldflags '$(call KUBE_LDFLAGS,$(KUBE_VERSION))' -o $(abspath $@) ./kube-apiserver
 	touch $@
 
 $(CONTROLPLANE)/etcd: $(CP_ETCD_SRC)
@@ -51,12 +59,11 @@ demo:
 	$(GO) build -o $(BIN)/docker-credential-pullsecret-demo ./internal/demohelper
 	$(GO) run ./internal/demo -bin $(BIN) -data testdata/demo
 
-# The control plane of the cluster tests, for trying pullsecret by hand: prints
-# a kubeconfig for its admin (export KUBECONFIG=...) and runs until Ctrl-C,
-# which stops it and removes everything. KUBECONFIG_OUT=PATH chooses the file.
+# The control plane the tests use, left running for hands-on work: prints a
+# kubeconfig per identity (admin; alice and bob without rights); Ctrl-C stops it.
 demo-cluster: controlplane
-	$(GO) build -o $(BIN)/democluster ./internal/democluster
-	$(BIN)/democluster -bin $(CONTROLPLANE) $(if $(KUBECONFIG_OUT),-kubeconfig $(KUBECONFIG_OUT))
+	$(GO) build -o $(BIN)/democluster-server ./internal/democluster
+	$(BIN)/democluster-server -bin $(CONTROLPLANE) -dir $(BIN)/democluster
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 -timeout 20m $(PKGS)

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,6 +38,22 @@ const (
 	AliceGroup = "team-a"
 	BobGroup   = "team-b"
 )
+
+// ImagePullerRole is OpenShift's ClusterRole for pulling from the internal
+// registry, which every control plane of this package has as OpenShift
+// defines it (get imagestreams/layers), so that RoleBindings to it resolve
+// as on OpenShift: a user may bind it only with those rights or "bind".
+const ImagePullerRole = "system:image-puller"
+
+// imagePullerRole is OpenShift's system:image-puller.
+func imagePullerRole() *rbacv1.ClusterRole {
+	return &rbacv1.ClusterRole{
+		ObjectMeta: metav1.ObjectMeta{Name: ImagePullerRole},
+		Rules: []rbacv1.PolicyRule{{
+			Verbs: []string{"get"}, APIGroups: []string{"", "image.openshift.io"}, Resources: []string{"imagestreams/layers"},
+		}},
+	}
+}
 
 // Users are the identities with no rights until granted.
 var Users = []string{Alice, Bob}
@@ -64,27 +81,38 @@ var shared struct {
 	once   sync.Once
 	env    *Env
 	err    error
-	failed bool
+	failed atomic.Bool // a test using it failed: keep the logs
 }
 
-// Main runs the package's tests and then stops the shared control plane, if
-// one was started. A package whose tests call Start must use it:
+// Main runs the package's tests through Run and exits with their result. A
+// package whose tests call Start uses it (or Run) as its TestMain:
 //
 //	func TestMain(m *testing.M) { clustertest.Main(m) }
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run runs the package's tests (m.Run), then stops the shared control plane
+// if one was started, and returns m.Run's exit code. It is for a TestMain
+// that does more than Main:
+//
+//	func TestMain(m *testing.M) {
+//		code := clustertest.Run(m)
+//		cleanUpOtherThings()
+//		os.Exit(code)
+//	}
 //
 // When a test failed, the servers' logs are kept and their directory is
-// printed.
-func Main(m *testing.M) {
+// printed on stderr.
+func Run(m *testing.M) int {
 	shared.inMain = true
 	code := m.Run()
 	if env := shared.env; env != nil {
-		keep := code != 0 || shared.failed
+		keep := code != 0 || shared.failed.Load()
 		env.cp.stop(keep)
 		if keep {
 			fmt.Fprintf(os.Stderr, "clustertest: control plane logs kept in %s\n", env.cp.dir)
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // Start returns the package's shared control plane, starting it on first use
@@ -95,7 +123,7 @@ func Main(m *testing.M) {
 func Start(t testing.TB) *Env {
 	t.Helper()
 	if !shared.inMain {
-		t.Fatal("clustertest.Start needs the package's tests to run through clustertest.Main: " +
+		t.Fatal("clustertest.Start needs the package's tests to run through clustertest.Main or Run: " +
 			"add func TestMain(m *testing.M) { clustertest.Main(m) }")
 	}
 	bins := findBinaries(t)
@@ -103,13 +131,13 @@ func Start(t testing.TB) *Env {
 		shared.env, shared.err = newEnv(bins)
 	})
 	if shared.err != nil {
-		shared.failed = true
+		shared.failed.Store(true)
 		t.Fatalf("start control plane: %v", shared.err)
 	}
 	env := shared.env
 	t.Cleanup(func() {
 		if t.Failed() {
-			shared.failed = true
+			shared.failed.Store(true)
 			t.Logf("control plane at %s; logs in %s\n%s", env.cp.host, env.cp.dir, env.cp.logTail(20))
 		}
 	})
@@ -150,33 +178,31 @@ func newEnv(bins binaries) (*Env, error) {
 		cp.stop(true)
 		return nil, fmt.Errorf("admin client: %w", err)
 	}
+	if _, err := env.admin.RbacV1().ClusterRoles().Create(context.Background(), imagePullerRole(), metav1.CreateOptions{}); err != nil {
+		cp.stop(true)
+		return nil, fmt.Errorf("create clusterrole %s: %w", ImagePullerRole, err)
+	}
 	return env, nil
 }
 
-// findBinaries locates etcd and kube-apiserver, skipping or failing t when
-// they are missing.
-func findBinaries(t testing.TB) binaries {
-	t.Helper()
-	bins, err := locateBinaries("")
-	if errors.Is(err, ErrNoBinaries) {
-		if os.Getenv(RequireEnv) != "" {
-			t.Fatalf("%v and %s is set", err, RequireEnv)
-		}
-		t.Skip(err.Error())
-	}
+// New starts a control plane outside a test (make demo-cluster, a demo):
+// etcd and kube-apiserver from binDir, or when binDir is "" from
+// $PULLSECRET_CONTROLPLANE_BIN or bin/controlplane of the repository. The
+// caller must call Stop. A missing binary is an error wrapping ErrNoBinaries.
+func New(binDir string) (*Env, error) {
+	bins, err := lookBinaries(binDir)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return bins
+	return newEnv(bins)
 }
 
-// ErrNoBinaries marks a missing etcd or kube-apiserver executable.
-var ErrNoBinaries = errors.New("control plane binary missing")
+// Stop kills the servers of an Env made by New and removes their directory.
+func (e *Env) Stop() { e.cp.stop(false) }
 
-// locateBinaries finds etcd and kube-apiserver in dir; "" means $BinEnv,
-// else bin/controlplane of the repository. A missing executable is an error
-// wrapping ErrNoBinaries that says how to get it.
-func locateBinaries(dir string) (binaries, error) {
+// lookBinaries finds etcd and kube-apiserver in dir (see New for the
+// default) and says which is missing.
+func lookBinaries(dir string) (binaries, error) {
 	if dir == "" {
 		dir = os.Getenv(BinEnv)
 	}
@@ -187,48 +213,49 @@ func locateBinaries(dir string) (binaries, error) {
 		}
 		dir = filepath.Join(root, "bin", "controlplane")
 	}
-	// The servers run in the control plane's directory: a relative path
-	// would not find them there.
+	// The servers run in their own directory: a relative path would not do.
 	dir, err := filepath.Abs(dir)
 	if err != nil {
-		return binaries{}, fmt.Errorf("control plane binaries: %w", err)
+		return binaries{}, fmt.Errorf("find control plane binaries: %w", err)
 	}
 	bins := binaries{etcd: filepath.Join(dir, "etcd"), apiserver: filepath.Join(dir, "kube-apiserver")}
 	for _, p := range []string{bins.etcd, bins.apiserver} {
 		if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-			return binaries{}, fmt.Errorf("%w: %s (run `make controlplane`, or set %s)", ErrNoBinaries, p, BinEnv)
+			return bins, &missingError{path: p}
 		}
 	}
 	return bins, nil
 }
 
-// Options configure New.
-type Options struct {
-	// BinDir holds etcd and kube-apiserver; "" means $PULLSECRET_CONTROLPLANE_BIN,
-	// else bin/controlplane of the repository found from the working
-	// directory.
-	BinDir string
+// ErrNoBinaries is what an error of New about a missing etcd or
+// kube-apiserver executable wraps (errors.Is), for a program that goes on
+// without a control plane.
+var ErrNoBinaries = errors.New("control plane binary missing")
+
+// missingError is a control plane binary that is not there.
+type missingError struct{ path string }
+
+func (e *missingError) Unwrap() error { return ErrNoBinaries }
+
+func (e *missingError) Error() string {
+	return fmt.Sprintf("control plane binary %s missing (run `make controlplane`, or set %s)", e.path, BinEnv)
 }
 
-// New starts a control plane outside a test (a program such as
-// internal/democluster or internal/demo): the same servers, identities and
-// readiness wait as Start. The caller stops it with Close. Missing binaries
-// are an error wrapping ErrNoBinaries; a failed start is an error naming the
-// kept log directory.
-func New(opts Options) (*Env, error) {
-	bins, err := locateBinaries(opts.BinDir)
-	if err != nil {
-		return nil, err
+// findBinaries locates etcd and kube-apiserver, skipping or failing t when
+// they are missing.
+func findBinaries(t testing.TB) binaries {
+	t.Helper()
+	bins, err := lookBinaries("")
+	var missing *missingError
+	switch {
+	case errors.As(err, &missing) && os.Getenv(RequireEnv) == "":
+		t.Skip(err)
+	case errors.As(err, &missing):
+		t.Fatalf("%v and %s is set", err, RequireEnv)
+	case err != nil:
+		t.Fatal(err)
 	}
-	return newEnv(bins)
-}
-
-// Close stops the servers of a control plane started by New and removes its
-// directory (keys, tokens, etcd data, logs). It must not be called on the
-// Env of Start or StartDedicated, which the package stops itself.
-func (e *Env) Close() error {
-	e.cp.stop(false)
-	return nil
+	return bins
 }
 
 // repoRoot walks up from the working directory (a package directory under
@@ -304,8 +331,7 @@ func (e *Env) Client(t testing.TB, identity string) kubernetes.Interface {
 
 // Kubeconfig writes a kubeconfig file for identity whose current context has
 // the given namespace ("" for none) into a test temporary directory, and
-// returns its path. The cluster entry carries the serving CA, the user entry
-// the identity's token.
+// returns its path. See WriteKubeconfig.
 func (e *Env) Kubeconfig(t testing.TB, identity, namespace string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "kubeconfig")
@@ -315,8 +341,10 @@ func (e *Env) Kubeconfig(t testing.TB, identity, namespace string) string {
 	return path
 }
 
-// WriteKubeconfig writes the kubeconfig of Kubeconfig to path (mode 0600).
-// It panics on an unknown identity, as UserConfig does.
+// WriteKubeconfig writes a kubeconfig file for identity (Admin or one of
+// Users) to path: one cluster with the server and its CA, one user with the
+// identity's token, and one context, current, with the namespace ("" for
+// none).
 func (e *Env) WriteKubeconfig(path, identity, namespace string) error {
 	cfg := clientcmdapi.NewConfig()
 	cfg.Clusters["clustertest"] = &clientcmdapi.Cluster{
@@ -327,7 +355,7 @@ func (e *Env) WriteKubeconfig(path, identity, namespace string) error {
 	cfg.Contexts[identity] = &clientcmdapi.Context{Cluster: "clustertest", AuthInfo: identity, Namespace: namespace}
 	cfg.CurrentContext = identity
 	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
-		return fmt.Errorf("write kubeconfig: %w", err)
+		return fmt.Errorf("write kubeconfig %s: %w", path, err)
 	}
 	return nil
 }
@@ -369,8 +397,9 @@ func (e *Env) Namespace(t testing.TB) string {
 // Grant gives user the verbs on the resources in namespace ns (cluster-wide
 // when ns is ""), through a new Role and RoleBinding (ClusterRole and
 // ClusterRoleBinding), and returns once the authorizer allows every
-// combination. A resource is "secrets" for the core group or
-// "rolebindings.rbac.authorization.k8s.io" (resource.group) for another. The
+// combination. A resource is "secrets" for the core group,
+// "rolebindings.rbac.authorization.k8s.io" (resource.group) for another, and
+// may name a subresource ("pods/log", "imagestreams/layers.image.openshift.io"). The
 // user need not be one of Users: any user name (or
 // "system:serviceaccount:NS:NAME") works for impersonation tests.
 func (e *Env) Grant(t testing.TB, user, ns string, verbs, resources []string) {
@@ -412,22 +441,23 @@ func (e *Env) Grant(t testing.TB, user, ns string, verbs, resources []string) {
 	}
 	for _, r := range resources {
 		res, group, _ := strings.Cut(r, ".")
+		res, sub, _ := strings.Cut(res, "/")
 		for _, verb := range verbs {
-			e.waitAllowed(t, user, ns, verb, group, res)
+			e.waitAllowed(t, user, ns, verb, group, res, sub)
 		}
 	}
 }
 
 // waitAllowed polls SubjectAccessReviews until the authorizer, whose RBAC
 // view follows the API by a watch, allows the access just granted.
-func (e *Env) waitAllowed(t testing.TB, user, ns, verb, group, resource string) {
+func (e *Env) waitAllowed(t testing.TB, user, ns, verb, group, resource, subresource string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
 		User: user,
 		ResourceAttributes: &authorizationv1.ResourceAttributes{
-			Namespace: ns, Verb: verb, Group: group, Resource: resource,
+			Namespace: ns, Verb: verb, Group: group, Resource: resource, Subresource: subresource,
 		},
 	}}
 	for {

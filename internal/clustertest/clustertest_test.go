@@ -3,9 +3,13 @@ package clustertest_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
@@ -21,6 +25,7 @@ func TestMain(m *testing.M) { clustertest.Main(m) }
 // The admin may create a namespace, a ServiceAccount and a pull Secret, and
 // read them back as stored by the server.
 func TestAdminCreatesObjects(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	c := env.AdminClient()
@@ -58,6 +63,7 @@ func TestAdminCreatesObjects(t *testing.T) {
 // Alice has no rights: list secrets is 403 until Grant, then allowed — in
 // that namespace only, and for her only.
 func TestRBACForbiddenUntilGranted(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -87,11 +93,14 @@ func TestRBACForbiddenUntilGranted(t *testing.T) {
 	if _, err := bob.RbacV1().RoleBindings(other).List(ctx, metav1.ListOptions{}); err != nil {
 		t.Errorf("bob lists rolebindings after a cluster-wide grant: %v", err)
 	}
+	// A subresource: Grant returns once the authorizer allows it.
+	env.Grant(t, clustertest.Bob, ns, []string{"get"}, []string{"imagestreams/layers.image.openshift.io"})
 }
 
 // The admin may impersonate a user (kubectl's --as), who then has only the
 // user's rights.
 func TestImpersonation(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ns := env.Namespace(t)
 	cfg := env.AdminConfig()
@@ -119,6 +128,7 @@ func TestImpersonation(t *testing.T) {
 // Server-side apply with field managers: a second manager changing a field
 // the first owns gets a conflict, and takes it over with force.
 func TestServerSideApply(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -164,6 +174,7 @@ func TestServerSideApply(t *testing.T) {
 // kubectl and the CLI load it: server, CA, token and the context's
 // namespace.
 func TestKubeconfig(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ctx := context.Background()
 	ns := env.Namespace(t)
@@ -205,6 +216,7 @@ func TestKubeconfig(t *testing.T) {
 // Pods can be created (the ServiceAccount admission plugin finds the
 // default ServiceAccount) and stay Pending: nothing schedules or runs them.
 func TestPodWithoutKubelet(t *testing.T) {
+	t.Parallel()
 	env := clustertest.Start(t)
 	ns := env.Namespace(t)
 	pod := &corev1.Pod{
@@ -225,6 +237,7 @@ func TestPodWithoutKubelet(t *testing.T) {
 
 // A dedicated control plane sees only its own namespaces.
 func TestStartDedicated(t *testing.T) {
+	t.Parallel()
 	shared := clustertest.Start(t)
 	sharedNS := shared.Namespace(t)
 	env := clustertest.StartDedicated(t)
@@ -242,5 +255,57 @@ func TestStartDedicated(t *testing.T) {
 	}
 	if !slices.Contains(names, own) || slices.Contains(names, sharedNS) {
 		t.Errorf("dedicated control plane namespaces = %v; want %s and not %s", names, own, sharedNS)
+	}
+}
+
+// The control plane has OpenShift's system:image-puller ClusterRole: a
+// RoleBinding to it gives its subjects get on imagestreams/layers.
+func TestImagePullerRole(t *testing.T) {
+	t.Parallel()
+	env := clustertest.Start(t)
+	ctx := context.Background()
+	ns := env.Namespace(t)
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "system:image-puller"},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: clustertest.ImagePullerRole},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: clustertest.AliceGroup}},
+	}
+	if _, err := env.AdminClient().RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	review := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+		User: clustertest.Alice, Groups: []string{clustertest.AliceGroup},
+		ResourceAttributes: &authorizationv1.ResourceAttributes{
+			Namespace: ns, Verb: "get", Group: "image.openshift.io", Resource: "imagestreams", Subresource: "layers",
+		},
+	}}
+	// The authorizer sees the new binding through a watch: poll (bounded).
+	deadline := time.Now().Add(time.Minute)
+	for {
+		got, err := env.AdminClient().AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status.Allowed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("team-a may not get imagestreams/layers after binding %s: %+v", clustertest.ImagePullerRole, got.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// The API server reports its real version (make controlplane stamps it as
+// Kubernetes' build does): kubectl and discovery clients parse it.
+func TestServerVersion(t *testing.T) {
+	t.Parallel()
+	env := clustertest.Start(t)
+	v, err := env.AdminClient().Discovery().ServerVersion()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(v.GitVersion, "v1.37.") || v.Major != "1" || v.Minor != "37" {
+		t.Errorf("server version %q (major %q, minor %q), want v1.37.x: build kube-apiserver with make controlplane", v.GitVersion, v.Major, v.Minor)
 	}
 }

@@ -58,7 +58,7 @@
 // # Outside tests
 //
 // New starts the same control plane for a program (internal/democluster
-// behind `make demo-cluster`, the live part of `make demo`) and Env.Close
-// stops it; missing binaries are an error wrapping ErrNoBinaries.
+// behind `make demo-cluster`, the live part of `make demo`) and Env.Stop
+// stops it; a missing binary is an error wrapping ErrNoBinaries.
 // Env.WriteKubeconfig writes an identity's kubeconfig to a chosen path.
 package clustertest

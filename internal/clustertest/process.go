@@ -59,9 +59,13 @@ type server struct {
 // startControlPlane starts etcd and kube-apiserver from bins under a new
 // temporary directory and waits until the API server is ready.
 func startControlPlane(bins binaries) (*controlPlane, error) {
-	dir, err := os.MkdirTemp("", "pullsecret-clustertest-")
+	removeStale()
+	dir, err := os.MkdirTemp("", dirPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("create control plane directory: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o600); err != nil {
+		return nil, fmt.Errorf("write owner of %s: %w", dir, err)
 	}
 	cp := &controlPlane{
 		dir:     dir,
@@ -245,12 +249,43 @@ func (cp *controlPlane) kill() {
 	cp.procs = nil
 }
 
-// stop kills the servers and removes the directory, unless keep is set (the
-// logs are then left for the reader).
+// stop kills the servers and removes the directory, unless keep is set: the
+// logs and keys are then left for the reader (not etcd's data, over 100 MB
+// of preallocated log), and the directory is no longer a stale one for
+// removeStale.
 func (cp *controlPlane) stop(keep bool) {
 	cp.kill()
 	if !keep {
 		os.RemoveAll(cp.dir)
+		return
+	}
+	os.RemoveAll(filepath.Join(cp.dir, "etcd-data"))
+	os.Remove(filepath.Join(cp.dir, ownerFile))
+}
+
+// dirPrefix starts the name of every control plane directory in the
+// temporary directory.
+const dirPrefix = "pullsecret-clustertest-"
+
+// ownerFile, in a control plane directory, holds the process ID of the test
+// binary that runs it; stop removes it.
+const ownerFile = "owner.pid"
+
+// removeStale removes the control plane directories whose owner died
+// without stopping them (a test binary killed hard: the servers died with
+// it, see sysProcAttr, but their etcd data stayed).
+func removeStale() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		data, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue // kept logs, or not ours
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+		if err != nil || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(dir)
 	}
 }
 

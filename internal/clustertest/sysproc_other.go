@@ -12,3 +12,6 @@ func sysProcAttr() *syscall.SysProcAttr { return nil }
 
 // killGroup kills p.
 func killGroup(p *os.Process) error { return p.Kill() }
+
+// processAlive assumes every owner alive: stale directories stay.
+func processAlive(int) bool { return true }

@@ -37,7 +37,7 @@ const globalPullSecret = `{"auths":{"cloud.openshift.com":{"auth":"Y2xvdWQ6b3Blb
 // cpDir ("" for the default place). Without them it prints one line saying how
 // to get them and returns nil.
 func (d *demo) live(ctx context.Context, cpDir, registryHost string) error {
-	cp, err := clustertest.New(clustertest.Options{BinDir: cpDir})
+	cp, err := clustertest.New(cpDir)
 	if errors.Is(err, clustertest.ErrNoBinaries) {
 		fmt.Fprintf(d.out, "\n== live part skipped: %v\n", err)
 		return nil
@@ -45,7 +45,7 @@ func (d *demo) live(ctx context.Context, cpDir, registryHost string) error {
 	if err != nil {
 		return fmt.Errorf("start control plane: %w", err)
 	}
-	defer cp.Close()
+	defer cp.Stop()
 	fmt.Fprintf(d.out, "\n== live: the seed chapter's oc procedures, with pullsecret alone, against a real kube-apiserver v1.37 (%s)\n", cp.Host())
 
 	admin := cp.AdminClient()
@@ -164,7 +164,7 @@ func (d *demo) live(ctx context.Context, cpDir, registryHost string) error {
 			return err
 		}
 	}
-	cp.Close() // the deferred Close is then a no-op
+	cp.Stop() // the deferred Stop is then a no-op
 	fmt.Fprintln(d.out, "\n== live part done: control plane stopped")
 	return nil
 }

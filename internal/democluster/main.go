@@ -1,12 +1,11 @@
-// Command democluster starts the control plane the cluster tests use (a real
-// etcd and kube-apiserver v1.37 on loopback, RBAC on; package
-// internal/clustertest), writes a kubeconfig for its admin, prints where, and
-// runs until interrupted: Ctrl-C (or SIGTERM) stops both servers and removes
-// everything it wrote.
+// Command democluster starts the control plane the tests use (etcd and
+// kube-apiserver from bin/controlplane, see internal/clustertest), writes a
+// kubeconfig for the admin and one for each user without rights, prints how
+// to use them, and runs until interrupted: Ctrl-C (or SIGTERM) stops both
+// servers and removes the kubeconfigs and the servers' directory. make
+// demo-cluster runs it:
 //
-// make demo-cluster builds and runs it:
-//
-//	go run ./internal/democluster [-bin bin/controlplane] [-kubeconfig PATH]
+//	democluster -bin bin/controlplane -dir bin/democluster
 package main
 
 import (
@@ -27,85 +26,69 @@ import (
 )
 
 func main() {
-	var o options
-	flag.StringVar(&o.binDir, "bin", "", "directory holding etcd and kube-apiserver (default: $"+clustertest.BinEnv+", else bin/controlplane)")
-	flag.StringVar(&o.kubeconfig, "kubeconfig", "", "where to write the admin's kubeconfig (default: in a new temporary directory)")
+	bin := flag.String("bin", "", "directory holding etcd and kube-apiserver (default: $"+clustertest.BinEnv+" or bin/controlplane)")
+	dir := flag.String("dir", "bin/democluster", "directory for the kubeconfig files")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o, os.Stdout, nil); err != nil {
-		fmt.Fprintf(os.Stderr, "democluster: %v\n", err)
+	if err := run(ctx, *bin, *dir, os.Stdout, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "democluster:", err)
 		os.Exit(1)
 	}
 }
 
-// options are democluster's flags.
-type options struct {
-	binDir     string
-	kubeconfig string
-}
-
-// run starts the control plane, writes the kubeconfigs, reports on out and
-// waits for ctx to end; then it stops everything. ready, when not nil,
-// receives the admin's kubeconfig path once it is written (for the test).
-func run(ctx context.Context, o options, out io.Writer, ready chan<- string) error {
-	fmt.Fprintln(out, "starting etcd and kube-apiserver (loopback, RBAC on)...")
-	env, err := clustertest.New(clustertest.Options{BinDir: o.binDir})
-	if err != nil {
-		return fmt.Errorf("start control plane: %w", err)
+// run starts the control plane, writes the kubeconfigs into dir, reports on
+// out and waits for ctx to end; then it stops the servers and removes the
+// kubeconfigs. ready, when not nil, receives the admin's kubeconfig path
+// once everything is written (for the test).
+func run(ctx context.Context, bin, dir string, out io.Writer, ready chan<- string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	defer env.Close()
-
-	dir, err := os.MkdirTemp("", "pullsecret-democluster-")
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	admin := o.kubeconfig
-	if admin == "" {
-		admin = filepath.Join(dir, "kubeconfig")
-	} else if admin, err = filepath.Abs(admin); err != nil {
+	env, err := clustertest.New(bin)
+	if err != nil {
 		return err
 	}
-	if err := env.WriteKubeconfig(admin, clustertest.Admin, ""); err != nil {
-		return err
-	}
-	if o.kubeconfig != "" {
-		defer os.Remove(admin) // its token dies with the control plane
-	}
-	alice := filepath.Join(dir, "kubeconfig-"+clustertest.Alice)
-	if err := env.WriteKubeconfig(alice, clustertest.Alice, ""); err != nil {
-		return err
-	}
+	defer env.Stop()
 	// No controller-manager runs: create the ServiceAccount it would create,
-	// so that pods can be created in the default namespace.
+	// so that pods can be created in the kubeconfigs' namespace.
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default"}}
 	if _, err := env.AdminClient().CoreV1().ServiceAccounts("default").Create(ctx, sa, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("create serviceaccount default/default: %w", err)
 	}
-
-	fmt.Fprintf(out, `control plane ready at %s (kube-apiserver v1.37, etcd; logs in %s)
-
-kubeconfig for the admin (group system:masters):
-  export KUBECONFIG=%s
-kubeconfig for %q (group %q, no rights until granted), for RBAC trials:
-  %s
-
-No controller-manager, scheduler or kubelet: pods stay Pending, and a new
-namespace gets no "default" ServiceAccount until you create it
-(kubectl create serviceaccount default -n NS).
-Ctrl-C stops both servers and removes everything written here.
-`, env.Host(), env.LogDir(), admin, clustertest.Alice, clustertest.AliceGroup, alice)
+	fmt.Fprintf(out, "control plane ready at %s (logs in %s)\n", env.Host(), env.LogDir())
+	var written []string
+	defer func() {
+		for _, p := range written { // their tokens die with the control plane
+			os.Remove(p)
+		}
+	}()
+	for _, id := range append([]string{clustertest.Admin}, clustertest.Users...) {
+		path := filepath.Join(abs, id+".kubeconfig")
+		if err := env.WriteKubeconfig(path, id, "default"); err != nil {
+			return err
+		}
+		written = append(written, path)
+		rights := "every right (system:masters)"
+		if id != clustertest.Admin {
+			rights = "no rights until granted"
+		}
+		fmt.Fprintf(out, "  %-6s %s  # %s\n", id, path, rights)
+	}
+	admin := written[0]
+	fmt.Fprintf(out, "\nexport KUBECONFIG=%s\n\n", admin)
+	fmt.Fprintln(out, `No controller-manager, scheduler or kubelet runs: pods stay Pending, and a new
+namespace needs its "default" ServiceAccount (kubectl create serviceaccount
+default -n NS; the one in "default" is there).
+Ctrl-C stops it and removes the kubeconfigs and the servers' directory.`)
 	if ready != nil {
 		ready <- admin
 	}
 	<-ctx.Done()
-	fmt.Fprintln(out, "\nstopping...")
-	env.Close() // the deferred calls repeat these harmlessly on the error paths
-	os.RemoveAll(dir)
-	if o.kubeconfig != "" {
-		os.Remove(admin)
-	}
-	fmt.Fprintln(out, "control plane stopped, files removed")
+	fmt.Fprintln(out, "stopping")
 	return nil
 }

@@ -16,34 +16,33 @@ import (
 	"github.com/pullsecret/pullsecret/internal/clustertest"
 )
 
-// TestRun starts democluster as make demo-cluster does, uses the kubeconfig
-// it prints as the admin (the default ServiceAccount it creates is there),
-// then interrupts it: the kubeconfig and the control plane's directory are
-// gone.
+// TestRun starts democluster as make demo-cluster does, uses the admin
+// kubeconfig it prints (the default ServiceAccount it creates is there), then
+// interrupts it: the kubeconfigs and the servers' directory are gone.
 func TestRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a control plane")
 	}
-	kc := filepath.Join(t.TempDir(), "admin.kubeconfig")
+	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out bytes.Buffer
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, options{kubeconfig: kc}, &out, ready) }()
-	var got string
+	go func() { done <- run(ctx, "", dir, &out, ready) }()
+	var admin string
 	select {
-	case got = <-ready:
+	case admin = <-ready:
 	case err := <-done:
 		if errors.Is(err, clustertest.ErrNoBinaries) && os.Getenv(clustertest.RequireEnv) == "" {
 			t.Skip(err)
 		}
 		t.Fatalf("run ended before the control plane was ready: %v\n%s", err, out.String())
 	}
-	if got != kc {
-		t.Errorf("kubeconfig at %s, want %s", got, kc)
+	if want := filepath.Join(dir, "admin.kubeconfig"); admin != want {
+		t.Errorf("admin kubeconfig at %s, want %s", admin, want)
 	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", kc)
+	cfg, err := clientcmd.BuildConfigFromFlags("", admin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,12 +61,11 @@ func TestRun(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	for _, p := range []string{kc, logDir} {
-		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
-			t.Errorf("%s left behind after the interrupt (stat: %v)", p, err)
-		}
+	left, _ := filepath.Glob(filepath.Join(dir, "*.kubeconfig"))
+	if _, err := os.Stat(logDir); !errors.Is(err, os.ErrNotExist) || len(left) > 0 {
+		t.Errorf("left behind after the interrupt: %v, servers' directory (stat: %v)", left, err)
 	}
-	for _, want := range []string{"export KUBECONFIG=" + kc, "Ctrl-C stops", "control plane stopped"} {
+	for _, want := range []string{"export KUBECONFIG=" + admin, "alice", "bob", "Ctrl-C stops", "stopping"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
