@@ -287,6 +287,11 @@ func (d *diagnoser) diagnose(o *nsObjects, emit func(*secrets.Diagnosis) error) 
 	for res, why := range o.unreadRes {
 		inv.Unreadable(o.ns, res, why)
 	}
+	for _, res := range []string{"secrets", "serviceaccounts"} {
+		if o.unreadRes[res] == "" {
+			inv.Listed(o.ns, res)
+		}
+	}
 	// RoleBindings of the projects of internal-registry images, and the
 	// ClusterRoleBindings, only when such an image is there.
 	if projects := internalProjects(o.specs); len(projects) > 0 {

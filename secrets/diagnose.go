@@ -210,6 +210,21 @@ type Inventory struct {
 	// unreadable maps "namespace/resource" (resource: secrets,
 	// serviceaccounts, rolebindings) to why a live read of it failed.
 	unreadable map[string]string
+	// listed holds "namespace/resource" read whole from the cluster: an
+	// object of it missing from the inventory does not exist.
+	listed map[string]bool
+}
+
+// Listed records that every object of the resource ("secrets",
+// "serviceaccounts") of namespace that the pods reference was read from the
+// cluster: a referenced one missing from the inventory does not exist, so
+// the kubelet skips it (an anonymous pull when nothing else matches)
+// rather than it being unknown.
+func (inv *Inventory) Listed(namespace, resource string) {
+	if inv.listed == nil {
+		inv.listed = map[string]bool{}
+	}
+	inv.listed[namespace+"/"+resource] = true
 }
 
 // Unreadable records that the resource ("secrets", "serviceaccounts" or
@@ -432,6 +447,8 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 		case !ok && inv.unreadable[ns+"/serviceaccounts"] != "":
 			saUnknown = true
 			add(SeverityWarning, "ServiceAccount %s/%s could not be read (%s): the imagePullSecrets it would add at pod creation are unknown", ns, sa, inv.unreadable[ns+"/serviceaccounts"])
+		case !ok && inv.listed[ns+"/serviceaccounts"]:
+			add(SeverityWarning, "ServiceAccount %s/%s does not exist: it gives the pod no imagePullSecrets", ns, sa)
 		case !ok:
 			add(SeverityNote, "ServiceAccount %s/%s is not in the input: the imagePullSecrets it would add at pod creation are unknown", ns, sa)
 		case len(acct.ImagePullSecrets) > 0:
@@ -444,6 +461,7 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 	names := []string{}
 	var creds []match.Credential
 	missing, broken := false, false
+	var gone []int // indexes of the findings of secrets that do not exist
 	// unknownWhat names what may hold a credential the input lacks.
 	unknownWhat := "a missing secret"
 	if saUnknown {
@@ -457,6 +475,9 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 			missing = true
 			unknownWhat = "a secret that could not be read"
 			add(SeverityWarning, "secret %s/%s could not be read (%s): whether it holds a credential is unknown", ns, ref.Name, inv.unreadable[ns+"/secrets"])
+		case !ok && inv.listed[ns+"/secrets"]:
+			gone = append(gone, len(podProblems))
+			add(SeverityWarning, "secret %s/%s does not exist: the kubelet skips it", ns, ref.Name)
 		case !ok:
 			missing = true
 			add(SeverityWarning, "secret %s/%s is not in the input: the kubelet skips a missing secret, and the pull may fail", ns, ref.Name)
@@ -485,6 +506,13 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 			cd.Problems = append(cd.Problems, Problem{SeverityNote, "imagePullPolicy Never: the kubelet never pulls; the image must already be on the node"})
 		}
 		inv.predict(cd, podRing, nodeRing, missing || saUnknown, unknownWhat, broken)
+		if cd.Prediction == PredictAnonymous {
+			// Nothing else matches: the secret that does not exist was
+			// the pull's credential, it seems.
+			for _, i := range gone {
+				cd.Problems[i].Severity = SeverityError
+			}
+		}
 		inv.checkInternalRegistry(cd, ns, sa)
 		pd.Containers = append(pd.Containers, cd)
 	}

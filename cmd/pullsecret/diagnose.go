@@ -101,7 +101,7 @@ func (o *diagnoseOptions) Validate() error {
 	case len(o.files.values) > 0 && (o.kube.namespace != "" || o.all):
 		return usagef("diagnose: -f reads manifests: -n and -A are for the cluster")
 	case len(o.files.values) == 0 && !o.live():
-		return usagef("diagnose: nothing to diagnose (pass -f FILE, - for stdin; or KIND/NAME, -n NS or -A for the cluster)")
+		return usagef("diagnose: no manifests given (pass -f FILE, - for stdin; or KIND/NAME, -n NS or -A for the cluster)")
 	case o.all && len(o.args) > 0:
 		return usagef("diagnose: -A with %s: a named object is in one namespace (use -n)", o.args[0])
 	case o.all && o.kube.namespace != "":
