@@ -305,7 +305,7 @@ func TestDiagnoseAllNamespaces(t *testing.T) {
 	// An internal-registry image of project names[2], which grants the
 	// pull to names[0]'s default ServiceAccount.
 	internal := "image-registry.openshift-image-registry.svc:5000/" + names[2] + "/app:1"
-	internalNS := names[0]
+	internalNS, project := names[0], names[2]
 	createSecret(t, env, livePullSecret(internalNS, "default-dockercfg-x7k2p",
 		`{"auths":{"image-registry.openshift-image-registry.svc:5000":{"auth":"`+b64("serviceaccount:token")+`"}}}`))
 	spec := podSpec("default-dockercfg-x7k2p")
@@ -341,7 +341,7 @@ func TestDiagnoseAllNamespaces(t *testing.T) {
 		}
 	}
 	in := podOf(t, reps, internalNS, "Pod", "internal").Containers[0]
-	if !hasProblem(in, secrets.SeverityNote, "project "+names[2]+" grants system:image-puller to ServiceAccount "+internalNS+"/default") {
+	if !hasProblem(in, secrets.SeverityNote, "project "+project+" grants system:image-puller to ServiceAccount "+internalNS+"/default") {
 		t.Errorf("internal: %+v", in.Problems)
 	}
 }
