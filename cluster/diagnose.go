@@ -263,7 +263,7 @@ func reasonOf(err error) string {
 func (d *diagnoser) diagnose(o *nsObjects, emit func(*secrets.Diagnosis) error) error {
 	var inv secrets.Inventory
 	add := func(js json.RawMessage) error {
-		if err := inv.Add(SourceName, js); err != nil {
+		if err := inv.AddObject(SourceName, js); err != nil {
 			return fmt.Errorf("read %s: %w", o.ns, err)
 		}
 		return nil

@@ -288,6 +288,17 @@ func (inv *Inventory) Add(name string, data []byte) error {
 	return nil
 }
 
+// AddObject reads one object already in JSON, such as an object read from
+// the cluster and encoded with its apiVersion and kind, as Add reads it
+// from a file (name is used in errors only); it skips Add's YAML
+// conversion.
+func (inv *Inventory) AddObject(name string, js []byte) error {
+	if len(js) > dockercfg.MaxFileSize {
+		return fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(js), dockercfg.MaxFileSize)
+	}
+	return inv.object(name, 1, js, 0)
+}
+
 func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("%s: document %d: "+format, append([]any{name, doc}, args...)...)
