@@ -467,8 +467,12 @@ func (o *diagnoseOptions) runLive(ctx context.Context) error {
 		}
 		renderUnreadable(w, sum.Unreadable)
 	}
-	for _, u := range sum.Unreadable {
-		o.e.warnf("could not %s: %s", u.Read, u.Error)
+	if len(sum.Unreadable) > 0 {
+		reads := make([]string, len(sum.Unreadable))
+		for i, u := range sum.Unreadable {
+			reads[i] = u.Read
+		}
+		o.e.warnf("could not %s (the report says why and what each leaves unknown)", strings.Join(reads, ", "))
 	}
 	if failed > 0 {
 		return withCode(exitError, fmt.Errorf("diagnose: %d of %d image pulls predicted to fail", failed, total))

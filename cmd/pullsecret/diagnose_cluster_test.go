@@ -170,7 +170,8 @@ func TestDiagnoseLiveForbiddenCLI(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "pullsecret: warning: could not list secrets in "+ns) || strings.Contains(r.stderr, "goroutine") {
+	if !strings.HasPrefix(r.stderr, "pullsecret: warning: could not get secret openshift-config/pull-secret, list deployments in "+ns) ||
+		!strings.Contains(r.stderr, "list secrets in "+ns) || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("stderr %s", r.stderr)
 	}
 	r = runCLI(t, "", env, "diagnose", "pod/good")
