@@ -18,18 +18,35 @@ import (
 // BenchmarkDiagnoseAllNamespaces: diagnose -A on 1,000 pods across 100
 // namespaces (each with 3 pull secrets, an Opaque Secret and 2
 // ServiceAccounts, one of which links a secret), on a dedicated control
-// plane. Reported: time per run, the peak heap in use seen during a run
-// (sampled after each namespace) and the heap live after it, besides
-// -benchmem's allocations.
+// plane; then on 3,000 pods across 300 namespaces, to show that the peak
+// heap does not grow with the cluster. Reported: time per run, the peak
+// heap in use seen during a run (sampled after each namespace) and the heap
+// live after it, besides -benchmem's allocations.
 func BenchmarkDiagnoseAllNamespaces(b *testing.B) {
-	const namespaces, podsPer = 100, 10
 	env := clustertest.StartDedicated(b)
+	c, err := cluster.Options{Kubeconfig: env.Kubeconfig(b, clustertest.Admin, "default")}.Client()
+	if err != nil {
+		b.Fatal(err)
+	}
+	have := 0
+	for _, namespaces := range []int{100, 300} {
+		populate(b, env, namespaces-have)
+		have = namespaces
+		b.Run(fmt.Sprintf("pods=%d", namespaces*benchPodsPer), func(b *testing.B) { benchDiagnose(b, c, namespaces*benchPodsPer) })
+	}
+}
+
+const benchPodsPer = 10
+
+// populate creates n namespaces of benchPodsPer pods each.
+func populate(b *testing.B, env *clustertest.Env, namespaces int) {
+	const podsPer = benchPodsPer
 	admin := env.AdminClient()
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	errs := make(chan error, namespaces)
 	sem := make(chan struct{}, 8)
-	for i := range namespaces {
+	for range namespaces {
 		ns := env.Namespace(b)
 		wg.Go(func() {
 			sem <- struct{}{}
@@ -70,7 +87,6 @@ func BenchmarkDiagnoseAllNamespaces(b *testing.B) {
 					return
 				}
 			}
-			_ = i
 		})
 	}
 	wg.Wait()
@@ -78,10 +94,10 @@ func BenchmarkDiagnoseAllNamespaces(b *testing.B) {
 	for err := range errs {
 		b.Fatal(err)
 	}
-	c, err := cluster.Options{Kubeconfig: env.Kubeconfig(b, clustertest.Admin, "default")}.Client()
-	if err != nil {
-		b.Fatal(err)
-	}
+}
+
+func benchDiagnose(b *testing.B, c *cluster.Client, want int) {
+	ctx := context.Background()
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
@@ -99,15 +115,15 @@ func BenchmarkDiagnoseAllNamespaces(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if pods != namespaces*podsPer {
-			b.Fatalf("diagnosed %d pods, want %d", pods, namespaces*podsPer)
+		if pods != want {
+			b.Fatalf("diagnosed %d pods, want %d", pods, want)
 		}
 	}
 	b.StopTimer()
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	live = ms.HeapInuse
-	b.ReportMetric(float64(namespaces*podsPer), "pods/op")
+	b.ReportMetric(float64(want), "pods/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(peak-min(peak, base))/(1<<20), "peak-heap-growth-MB")
 	b.ReportMetric(float64(live)/(1<<20), "live-heap-after-MB")
