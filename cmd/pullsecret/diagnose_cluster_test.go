@@ -214,3 +214,42 @@ func TestDiagnoseLiveAllNamespacesCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagnoseLiveVerify: --verify test-pulls a live pod's image with
+// exactly the credentials of its live pull secret: the right password is
+// ok, the wrong one fails (exit 1).
+func TestDiagnoseLiveVerify(t *testing.T) {
+	cp := clustertest.Start(t)
+	reg := testPullEnv(t)
+	ns := cp.Namespace(t)
+	ctx := context.Background()
+	for name, pass := range map[string]string{"good": tpAlicePass, "wrong": tpWrongPass} {
+		liveCreateSecret(t, cp, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+			Type: corev1.SecretTypeDockerConfigJson, Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(authConfig(reg.RegistryHost, "alice", pass))}})
+		_, err := cp.AdminClient().CoreV1().Pods(ns).Create(ctx, &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{
+			ImagePullSecrets: []corev1.LocalObjectReference{{Name: name}},
+			Containers:       []corev1.Container{{Name: "app", Image: reg.RegistryHost + "/team/app:1"}},
+		}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := liveEnv(t, cp, clustertest.Admin, ns)
+	for pod, want := range map[string]struct {
+		code             int
+		verdict, predict string
+	}{"good": {exitOK, "ok", "ok"}, "wrong": {exitError, "unauthorized", "fail"}} {
+		r := runCLI(t, "", env, append([]string{"diagnose", "pod/" + pod, "--verify", "-o", "json"}, netArgs(reg, true)...)...)
+		if strings.Contains(r.stdout+r.stderr, tpAlicePass) || strings.Contains(r.stdout+r.stderr, tpWrongPass) {
+			t.Fatalf("%s: output leaks a password", pod)
+		}
+		var rep struct{ Pods []secrets.PodDiagnosis }
+		if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Pods) != 1 {
+			t.Fatalf("%s: %v\n%s\n%s", pod, err, r.stdout, r.stderr)
+		}
+		c := rep.Pods[0].Containers[0]
+		if r.code != want.code || string(c.Verdict) != want.verdict || string(c.Prediction) != want.predict {
+			t.Errorf("%s: exit %d, verdict %q, prediction %q; want %+v", pod, r.code, c.Verdict, c.Prediction, want)
+		}
+	}
+}
