@@ -85,6 +85,40 @@ type Problem struct {
 // diagnose output of docs/json-output.md#diagnose.
 type Diagnosis struct {
 	Pods []PodDiagnosis `json:"pods"`
+	// Unreadable are the reads the API server refused or could not answer
+	// in a live diagnosis (empty offline), each with what it leaves
+	// unknown.
+	Unreadable []Unreadable `json:"unreadable,omitempty"`
+}
+
+// Unreadable is one read of a live diagnosis that failed: the objects, the
+// server's reason and what the diagnosis therefore does not know.
+type Unreadable struct {
+	// Read is the request, e.g. "list secrets in team-a", "get secret
+	// openshift-config/pull-secret".
+	Read string `json:"read"`
+	// Error is the server's reason, one line, never a secret's data.
+	Error string `json:"error"`
+	// Unknown says what the diagnosis cannot know without it.
+	Unknown string `json:"unknown"`
+}
+
+// PullEvent is one thing the cluster reported about a container's image
+// pull: an Event (reason Failed with "Failed to pull image", ErrImagePull,
+// ImagePullBackOff, BackOff "Back-off pulling image") or the container's
+// waiting state (ErrImagePull, ImagePullBackOff).
+type PullEvent struct {
+	// From is "event" or "status" (the container's state.waiting).
+	From    string `json:"from"`
+	Pod     string `json:"pod,omitempty"` // the pod, when the diagnosis is of a workload
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+	// Class is the message's failure class where it is recognisable: a
+	// verdict value such as "unauthorized", "not-found", "rate-limited".
+	Class match.Verdict `json:"class,omitempty"`
+	Count int32         `json:"count,omitempty"`
+	// Last is when it last happened (RFC 3339), when known.
+	Last string `json:"last,omitempty"`
 }
 
 // Failed reports whether any pull is predicted to fail.
@@ -137,6 +171,12 @@ type ContainerDiagnosis struct {
 	Problems   []Problem  `json:"problems"`
 	// Verdict is the pull test's verdict, set by verification only.
 	Verdict match.Verdict `json:"verdict,omitempty"`
+	// Events are what the cluster reported about this container's pulls
+	// (live diagnosis only), latest first.
+	Events []PullEvent `json:"events,omitempty"`
+	// Observed is the class of the latest reported pull failure with a
+	// recognisable class (live diagnosis only).
+	Observed match.Verdict `json:"observed,omitempty"`
 
 	// Matches carry the full credentials behind Credentials, in the same
 	// order, for a pull test.
@@ -167,6 +207,37 @@ type Inventory struct {
 	// bindingNS the namespaces with at least one RoleBinding.
 	bindings  []*rbacBinding
 	bindingNS map[string]bool
+	// unreadable maps "namespace/resource" (resource: secrets,
+	// serviceaccounts, rolebindings) to why a live read of it failed.
+	unreadable map[string]string
+	// listed holds "namespace/resource" read whole from the cluster: an
+	// object of it missing from the inventory does not exist.
+	listed map[string]bool
+}
+
+// Listed records that every object of the resource ("secrets",
+// "serviceaccounts") of namespace that the pods reference was read from the
+// cluster: a referenced one missing from the inventory does not exist, so
+// the kubelet skips it (an anonymous pull when nothing else matches)
+// rather than it being unknown.
+func (inv *Inventory) Listed(namespace, resource string) {
+	if inv.listed == nil {
+		inv.listed = map[string]bool{}
+	}
+	inv.listed[namespace+"/"+resource] = true
+}
+
+// Unreadable records that the resource ("secrets", "serviceaccounts" or
+// "rolebindings") of namespace could not be read from the cluster, and why
+// (one line: the read and the server's reason). An object of it missing
+// from the inventory is then unknown rather than missing: a pull that
+// could depend on it is predicted PredictUnknown, with a finding naming
+// the read.
+func (inv *Inventory) Unreadable(namespace, resource, why string) {
+	if inv.unreadable == nil {
+		inv.unreadable = map[string]string{}
+	}
+	inv.unreadable[namespace+"/"+resource] = why
 }
 
 type podEntry struct {
@@ -215,6 +286,17 @@ func (inv *Inventory) Add(name string, data []byte) error {
 		}
 	}
 	return nil
+}
+
+// AddObject reads one object already in JSON, such as an object read from
+// the cluster and encoded with its apiVersion and kind, as Add reads it
+// from a file (name is used in errors only); it skips Add's YAML
+// conversion.
+func (inv *Inventory) AddObject(name string, js []byte) error {
+	if len(js) > dockercfg.MaxFileSize {
+		return fmt.Errorf("%s: %w: %d bytes, limit %d", name, dockercfg.ErrTooLarge, len(js), dockercfg.MaxFileSize)
+	}
+	return inv.object(name, 1, js, 0)
 }
 
 func (inv *Inventory) object(name string, doc int, js []byte, depth int) error {
@@ -366,12 +448,18 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 	}
 
 	refs := p.spec.ImagePullSecrets
+	saUnknown := false
 	switch {
 	case len(refs) > 0:
 		pd.PullSecretsFrom = PullSecretsFromPod
 	default:
 		acct, ok := inv.sas[ns+"/"+sa]
 		switch {
+		case !ok && inv.unreadable[ns+"/serviceaccounts"] != "":
+			saUnknown = true
+			add(SeverityWarning, "ServiceAccount %s/%s could not be read (%s): the imagePullSecrets it would add at pod creation are unknown", ns, sa, inv.unreadable[ns+"/serviceaccounts"])
+		case !ok && inv.listed[ns+"/serviceaccounts"]:
+			add(SeverityWarning, "ServiceAccount %s/%s does not exist: it gives the pod no imagePullSecrets", ns, sa)
 		case !ok:
 			add(SeverityNote, "ServiceAccount %s/%s is not in the input: the imagePullSecrets it would add at pod creation are unknown", ns, sa)
 		case len(acct.ImagePullSecrets) > 0:
@@ -384,10 +472,23 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 	names := []string{}
 	var creds []match.Credential
 	missing, broken := false, false
+	var gone []int // indexes of the findings of secrets that do not exist
+	// unknownWhat names what may hold a credential the input lacks.
+	unknownWhat := "a missing secret"
+	if saUnknown {
+		unknownWhat = "the ServiceAccount that could not be read"
+	}
 	for _, ref := range refs {
 		names = append(names, ref.Name)
 		e, ok := inv.secrets[ns+"/"+ref.Name]
 		switch {
+		case !ok && inv.unreadable[ns+"/secrets"] != "":
+			missing = true
+			unknownWhat = "a secret that could not be read"
+			add(SeverityWarning, "secret %s/%s could not be read (%s): whether it holds a credential is unknown", ns, ref.Name, inv.unreadable[ns+"/secrets"])
+		case !ok && inv.listed[ns+"/secrets"]:
+			gone = append(gone, len(podProblems))
+			add(SeverityWarning, "secret %s/%s does not exist: the kubelet skips it", ns, ref.Name)
 		case !ok:
 			missing = true
 			add(SeverityWarning, "secret %s/%s is not in the input: the kubelet skips a missing secret, and the pull may fail", ns, ref.Name)
@@ -415,7 +516,14 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 		if c.ImagePullPolicy == corev1.PullNever {
 			cd.Problems = append(cd.Problems, Problem{SeverityNote, "imagePullPolicy Never: the kubelet never pulls; the image must already be on the node"})
 		}
-		inv.predict(cd, podRing, nodeRing, missing, broken)
+		inv.predict(cd, podRing, nodeRing, missing || saUnknown, unknownWhat, broken)
+		if cd.Prediction == PredictAnonymous {
+			// Nothing else matches: the secret that does not exist was
+			// the pull's credential, it seems.
+			for _, i := range gone {
+				cd.Problems[i].Severity = SeverityError
+			}
+		}
 		inv.checkInternalRegistry(cd, ns, sa)
 		pd.Containers = append(pd.Containers, cd)
 	}
@@ -434,7 +542,7 @@ func (inv *Inventory) diagnosePod(p podEntry, nodeRing *match.Keyring) PodDiagno
 	return pd
 }
 
-func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *match.Keyring, missing, broken bool) {
+func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *match.Keyring, missing bool, unknownWhat string, broken bool) {
 	add := func(sev Severity, format string, args ...any) {
 		cd.Problems = append(cd.Problems, Problem{sev, fmt.Sprintf(format, args...)})
 	}
@@ -475,9 +583,9 @@ func (inv *Inventory) predict(cd *ContainerDiagnosis, podRing, nodeRing *match.K
 		cd.Prediction = PredictUnknown
 		raiseMissing(cd)
 		if len(cd.Matches) > 0 {
-			add(SeverityWarning, "only empty credentials match %s; a missing secret may hold a usable one", ref.RepoToPull)
+			add(SeverityWarning, "only empty credentials match %s; %s may hold a usable one", ref.RepoToPull, unknownWhat)
 		} else {
-			add(SeverityWarning, "no credential matches %s; a missing secret may hold one", ref.RepoToPull)
+			add(SeverityWarning, "no credential matches %s; %s may hold one", ref.RepoToPull, unknownWhat)
 		}
 	default:
 		cd.Prediction = PredictAnonymous
@@ -532,6 +640,11 @@ func (inv *Inventory) checkInternalRegistry(cd *ContainerDiagnosis, ns, sa strin
 		return
 	}
 	outcome, why := imagePullGrant(inv.bindings, project, inv.bindingNS[project], id)
+	if unread := inv.unreadable[project+"/rolebindings"]; outcome != grantAllowed && unread != "" {
+		cd.Prediction = PredictUnknown
+		add(SeverityWarning, "internal registry: the RoleBindings of project %s could not be read (%s), so whether it grants system:image-puller to %s is unknown; to grant it: %s", project, unread, who, fix)
+		return
+	}
 	switch outcome {
 	case grantAllowed:
 		add(SeverityNote, "internal registry: project %s grants system:image-puller to %s: %s", project, who, why)

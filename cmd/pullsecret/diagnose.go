@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/dockercfg"
 	"github.com/pullsecret/pullsecret/match"
 	"github.com/pullsecret/pullsecret/registry"
@@ -19,8 +21,8 @@ func newDiagnoseCommand(e *env) *cli.Command {
 	files := &stringList{}
 	return &cli.Command{
 		Name:      "diagnose",
-		Usage:     "predict image pulls (ImagePullBackOff) of Pods and workloads from their manifests",
-		ArgsUsage: "-f MANIFESTS...",
+		Usage:     "predict image pulls (ImagePullBackOff) of Pods and workloads from their manifests or the cluster",
+		ArgsUsage: "-f MANIFESTS... | KIND/NAME... [-n NS] | -n NS | -A",
 		Description: "Reads Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs, ServiceAccounts,\n" +
 			"Secrets, RoleBindings and ClusterRoleBindings (e.g. kubectl get deploy,sa,secret,rolebinding -o yaml)\n" +
 			"and, for every container image, reports the pull policy, the effective pull secrets (the pod's, else\n" +
@@ -32,7 +34,13 @@ func newDiagnoseCommand(e *env) *cli.Command {
 			"another project is also checked against PROJECT's system:image-puller grants in the input (unknown\n" +
 			"without them). --verify also test-pulls each image with those credentials and predicts from the\n" +
 			"verdict; on a terminal, a progress line on stderr counts the images verified (--quiet hides it).\n" +
-			"Exit 1 when any pull is predicted to fail.",
+			"Exit 1 when any pull is predicted to fail.\n\n" +
+			"Against the cluster (kubeconfig, --context, --as): pod/NAME, deploy/NAME (any workload kind: sts, ds,\n" +
+			"rs, job, cronjob) in -n, every pod and workload of -n NS, or of every namespace with -A. It reads the\n" +
+			"ServiceAccounts, Secrets and RoleBindings the pods need, OpenShift's global pull secret\n" +
+			"(openshift-config/pull-secret) as the node keyring, and the pull failures Events and container states\n" +
+			"report, shown beside each prediction. Reads the server refuses are listed, and what depends on them is\n" +
+			"unknown.",
 		Flags: append([]cli.Flag{
 			&cli.GenericFlag{Name: "filename", Value: files, Usage: "manifests `FILE` (YAML stream, JSON or List; - for stdin; repeatable; also -f FILE)"},
 			// A separate hidden flag sharing the value: an alias would
@@ -41,8 +49,10 @@ func newDiagnoseCommand(e *env) *cli.Command {
 			&cli.StringFlag{Name: "node-config", Usage: "the node's config.json `FILE`, or the one pull secret it comes from (the kubelet's node keyring, tried after the pod's secrets)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 			&cli.BoolFlag{Name: "verify", Usage: "also test-pull each image with the credentials the kubelet would try"},
+			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "diagnose the pods and workloads of namespace `NS` in the cluster (with KIND/NAME: their namespace; default the context's)"},
+			&cli.BoolFlag{Name: "all-namespaces", Aliases: []string{"A"}, Usage: "diagnose the pods and workloads of every namespace in the cluster"},
 			quietFlag(),
-		}, networkFlags()...),
+		}, append(kubeFlags(), networkFlags()...)...),
 		Action: func(c *cli.Context) error { return runOptions(c, &diagnoseOptions{e: e, files: files}) },
 	}
 }
@@ -59,6 +69,14 @@ type diagnoseOptions struct {
 	network    networkValues
 	nopts      registry.NetworkOptions // set by Validate with --verify
 	stdinUsed  bool
+	kube       kubeOptions
+	all        bool             // -A
+	targets    []cluster.Target // KIND/NAME arguments
+}
+
+// live reports whether the diagnosis reads the cluster: targets, -n or -A.
+func (o *diagnoseOptions) live() bool {
+	return len(o.args) > 0 || o.kube.namespace != "" || o.all
 }
 
 // Complete reads the flags and arguments.
@@ -66,6 +84,8 @@ func (o *diagnoseOptions) Complete(c *cli.Context) error {
 	o.output, o.args = c.String("output"), c.Args().Slice()
 	o.nodeConfig, o.verify, o.quiet = c.String("node-config"), c.Bool("verify"), c.Bool("quiet")
 	o.network.complete(c)
+	o.kube.complete(c)
+	o.all = c.Bool("all-namespaces")
 	return nil
 }
 
@@ -75,11 +95,29 @@ func (o *diagnoseOptions) Validate() error {
 	if o.output != "text" && o.output != "json" {
 		return usagef("diagnose: --output %q: want text or json", o.output)
 	}
-	if len(o.args) > 0 {
-		return usagef("diagnose: unexpected argument %q (manifests are given with -f FILE)", o.args[0])
+	switch {
+	case len(o.files.values) > 0 && len(o.args) > 0:
+		return usagef("diagnose: unexpected argument %q with -f (manifests are given with -f FILE; KIND/NAME reads the cluster)", o.args[0])
+	case len(o.files.values) > 0 && (o.kube.namespace != "" || o.all):
+		return usagef("diagnose: -f reads manifests: -n and -A are for the cluster")
+	case len(o.files.values) == 0 && !o.live():
+		return usagef("diagnose: no manifests given (pass -f FILE, - for stdin; or KIND/NAME, -n NS or -A for the cluster)")
+	case o.all && len(o.args) > 0:
+		return usagef("diagnose: -A with %s: a named object is in one namespace (use -n)", o.args[0])
+	case o.all && o.kube.namespace != "":
+		return usagef("diagnose: -A and -n: choose one")
 	}
-	if len(o.files.values) == 0 {
-		return usagef("diagnose: no manifests given (pass -f FILE, - for stdin)")
+	for _, a := range o.args {
+		t, err := cluster.ParseTarget(a)
+		if err != nil {
+			return usagef("diagnose: %w", err)
+		}
+		o.targets = append(o.targets, t)
+	}
+	if !o.live() {
+		if err := o.kube.validateOffline("diagnose"); err != nil {
+			return usagef("diagnose: %s is used only with KIND/NAME, -n or -A (without them nothing is read from a cluster)", firstKubeFlag(&o.kube))
+		}
 	}
 	if o.verify {
 		var err error
@@ -94,6 +132,9 @@ func (o *diagnoseOptions) Validate() error {
 // predicts the pulls (Inventory.Diagnose), test-pulls them with --verify,
 // and prints the report. A pull predicted to fail exits 1.
 func (o *diagnoseOptions) Run(ctx context.Context) error {
+	if o.live() {
+		return o.runLive(ctx)
+	}
 	inv, nodeCreds, err := o.readInputs()
 	if err != nil {
 		return err
@@ -101,7 +142,7 @@ func (o *diagnoseOptions) Run(ctx context.Context) error {
 	d := inv.Diagnose(nodeCreds)
 	if o.verify {
 		p := o.e.startProgress("diagnose", "images verified", verifyCount(d), o.quiet)
-		err := verifyDiagnosis(ctx, d, o.nopts, p)
+		err := verifyDiagnosis(ctx, d, o.nopts, map[string]*registry.TestPullResult{}, p)
 		p.finish()
 		if err != nil {
 			return err
@@ -137,20 +178,31 @@ func (o *diagnoseOptions) readInputs() (*secrets.Inventory, []match.Credential, 
 	if node == "" {
 		return &inv, nil, nil
 	}
+	creds, err := o.readNodeConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	return &inv, creds, nil
+}
+
+// readNodeConfig reads --node-config: the node's config.json, or the pull
+// secret it is copied from.
+func (o *diagnoseOptions) readNodeConfig() ([]match.Credential, error) {
+	node := o.nodeConfig
 	data, err := o.read(node)
 	if err != nil {
-		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
+		return nil, fmt.Errorf("diagnose: --node-config: %w", err)
 	}
 	// The node's config.json, or the pull secret it is copied from (oc get
 	// secret/pull-secret -n openshift-config -o yaml).
 	src, err := secrets.ReadOneSource(node, data)
 	if errors.Is(err, secrets.ErrSeveralPullSecrets) {
-		return nil, nil, fmt.Errorf("diagnose: --node-config %w: the node has one config.json", err)
+		return nil, fmt.Errorf("diagnose: --node-config %w: the node has one config.json", err)
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("diagnose: --node-config: %w", err)
+		return nil, fmt.Errorf("diagnose: --node-config: %w", err)
 	}
-	return &inv, match.CredentialsFromConfig(src.Config, src.Label()), nil
+	return match.CredentialsFromConfig(src.Config, src.Label()), nil
 }
 
 // diagnoseError counts the pulls predicted to fail (exit 1).
@@ -199,13 +251,12 @@ func verifyCount(d *secrets.Diagnosis) int {
 // already known to fail, with the credentials the kubelet would try, and
 // sets the predictions from the verdicts. Identical pulls are tested once.
 // Each image counts one step of prog.
-func verifyDiagnosis(ctx context.Context, d *secrets.Diagnosis, nopts registry.NetworkOptions, prog *progress) error {
+func verifyDiagnosis(ctx context.Context, d *secrets.Diagnosis, nopts registry.NetworkOptions, done map[string]*registry.TestPullResult, prog *progress) error {
 	rt, err := nopts.Transport()
 	if err != nil {
 		return fmt.Errorf("diagnose: %w", err)
 	}
 	opts := registry.TestPullOptions{Network: nopts, Transport: rt, Semantics: match.SemanticsKubelet}
-	done := map[string]*registry.TestPullResult{}
 	for _, p := range d.Pods {
 		for _, ctr := range p.Containers {
 			if ctr.Prediction == secrets.PredictFail {
@@ -242,8 +293,14 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 		printLine(w, "no Pods or workloads found")
 		return
 	}
+	renderPods(w, d, false)
+}
+
+// renderPods writes the blocks of d's pods; after says whether pods were
+// written before (a blank line separates every two).
+func renderPods(w io.Writer, d *secrets.Diagnosis, after bool) {
 	for i, p := range d.Pods {
-		if i > 0 {
+		if i > 0 || after {
 			fmt.Fprintln(w) // a blank line between pods
 		}
 		printLine(w, "%s %s/%s  (%s)", p.Kind, p.Namespace, p.Name, p.File)
@@ -281,6 +338,9 @@ func renderDiagnosis(w io.Writer, d *secrets.Diagnosis) {
 			printLine(w, "  %scontainer %s: %s  pullPolicy %s  -> %s", kind, ctr.Name, ctr.Image, policy, ctr.Prediction)
 			if ctr.Verdict != "" {
 				printLine(w, "    verified: %s", ctr.Verdict)
+			}
+			for _, ev := range ctr.Events {
+				renderEvent(w, ev)
 			}
 			for j, cr := range ctr.Credentials {
 				printLine(w, "    credential %d: %s  user %q  from %s  (%s)", j+1, cr.Key, cr.Username, cr.Source, cr.Reason)
@@ -321,4 +381,191 @@ func commonProblems(ctrs []*secrets.ContainerDiagnosis) map[secrets.Problem]bool
 		}
 	}
 	return common
+}
+
+// firstKubeFlag names the first connection flag given.
+func firstKubeFlag(k *kubeOptions) string {
+	switch {
+	case k.kubeconfig != "":
+		return "--kubeconfig"
+	case k.context != "":
+		return "--context"
+	case k.as != "":
+		return "--as"
+	}
+	return "--as-group"
+}
+
+// runLive diagnoses the pods and workloads of the cluster
+// (cluster.Client.Diagnose), writing each namespace's report as it comes:
+// the text blocks, or the pods of one JSON document.
+func (o *diagnoseOptions) runLive(ctx context.Context) error {
+	c, err := o.kube.client(o.e)
+	if err != nil {
+		return fmt.Errorf("diagnose: %w", err)
+	}
+	opts := cluster.DiagnoseOptions{AllNamespaces: o.all, Namespace: o.kube.namespace, Targets: o.targets}
+	if o.nodeConfig != "" {
+		if opts.Node, err = o.readNodeConfig(); err != nil {
+			return err
+		}
+		if opts.Node == nil {
+			opts.Node = []match.Credential{}
+		}
+	}
+	w := o.e.stdout
+	js := &jsonPods{w: w}
+	if o.output == "json" {
+		if err := js.start(); err != nil {
+			return fmt.Errorf("diagnose: write report: %w", err)
+		}
+	}
+	var (
+		pods, failed, total int
+		verified            = map[string]*registry.TestPullResult{}
+	)
+	sum, err := c.Diagnose(ctx, opts, func(d *secrets.Diagnosis) error {
+		if o.verify {
+			p := o.e.startProgress("diagnose", "images verified", verifyCount(d), o.quiet)
+			err := verifyDiagnosis(ctx, d, o.nopts, verified, p)
+			p.finish()
+			if err != nil {
+				return err
+			}
+		}
+		for _, p := range d.Pods {
+			for _, ctr := range p.Containers {
+				total++
+				if ctr.Prediction == secrets.PredictFail {
+					failed++
+				}
+			}
+		}
+		if o.output == "json" {
+			if err := js.pods(d.Pods); err != nil {
+				return fmt.Errorf("diagnose: write report: %w", err)
+			}
+		} else {
+			renderPods(w, d, pods > 0)
+		}
+		pods += len(d.Pods)
+		return nil
+	})
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "diagnose: ") {
+			return err
+		}
+		return fmt.Errorf("diagnose: %w", err)
+	}
+	if o.output == "json" {
+		if err := js.end(sum.Unreadable); err != nil {
+			return fmt.Errorf("diagnose: write report: %w", err)
+		}
+	} else {
+		if pods == 0 {
+			printLine(w, "no Pods or workloads found")
+		}
+		renderUnreadable(w, sum.Unreadable)
+	}
+	if len(sum.Unreadable) > 0 {
+		reads := make([]string, len(sum.Unreadable))
+		for i, u := range sum.Unreadable {
+			reads[i] = u.Read
+		}
+		o.e.warnf("could not %s (the report says why and what each leaves unknown)", strings.Join(reads, ", "))
+	}
+	if failed > 0 {
+		return withCode(exitError, fmt.Errorf("diagnose: %d of %d image pulls predicted to fail", failed, total))
+	}
+	return nil
+}
+
+// renderUnreadable writes the reads that failed, each with what it leaves
+// unknown.
+func renderUnreadable(w io.Writer, us []secrets.Unreadable) {
+	if len(us) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	printLine(w, "could not read:")
+	for _, u := range us {
+		printLine(w, "  %s: %s", u.Read, u.Error)
+		printLine(w, "    unknown: %s", u.Unknown)
+	}
+}
+
+// renderEvent writes one pull failure the cluster reported.
+func renderEvent(w io.Writer, ev secrets.PullEvent) {
+	head := "    happened: "
+	if ev.Pod != "" {
+		head += "pod " + ev.Pod + ": "
+	}
+	if ev.From == "status" {
+		head += "waiting "
+	}
+	head += ev.Reason
+	if ev.Class != "" {
+		head += " (" + string(ev.Class) + ")"
+	}
+	if ev.Count > 1 {
+		head += fmt.Sprintf(" x%d", ev.Count)
+	}
+	if ev.Last != "" {
+		head += " at " + ev.Last
+	}
+	printLine(w, "%s: %s", head, ev.Message)
+}
+
+// jsonPods writes a DiagnoseReport one namespace at a time, in the layout
+// writeJSON gives the whole report: the header, the pods as they come,
+// then the reads that failed.
+type jsonPods struct {
+	w io.Writer
+	n int
+}
+
+func (j *jsonPods) start() error {
+	h := newReportHeader(kindDiagnoseReport)
+	_, err := fmt.Fprintf(j.w, "{\n  \"apiVersion\": %q,\n  \"kind\": %q,\n  \"pods\": [", h.APIVersion, h.Kind)
+	return err
+}
+
+func (j *jsonPods) pods(ps []secrets.PodDiagnosis) error {
+	for i := range ps {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("    ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(&ps[i]); err != nil {
+			return err
+		}
+		sep := ",\n    "
+		if j.n == 0 {
+			sep = "\n    "
+		}
+		j.n++
+		if _, err := io.WriteString(j.w, sep+strings.TrimSuffix(b.String(), "\n")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (j *jsonPods) end(us []secrets.Unreadable) error {
+	closing := "]"
+	if j.n > 0 {
+		closing = "\n  ]"
+	}
+	if len(us) > 0 {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("  ", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(us); err != nil {
+			return err
+		}
+		closing += ",\n  \"unreadable\": " + strings.TrimSuffix(b.String(), "\n")
+	}
+	_, err := io.WriteString(j.w, closing+"\n}\n")
+	return err
 }
