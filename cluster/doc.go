@@ -16,6 +16,16 @@
 // an entry another writer added in between is never lost. Each write
 // returns a Result, kubectl's one line (`secret/regcred configured`).
 //
+// What it does, one file each: [Client.ApplySecret] (server-side apply with
+// field manager "pullsecret", --dry-run=server, conflicts as
+// *ConflictError), [Client.LinkServiceAccount], [Client.GrantImagePull]
+// (oc policy add/remove-role semantics) and [Client.EditSecret] (login and
+// logout on a live pull secret); [Client.SecretSources] and
+// [Client.PodPullSecrets] read live Secrets as credential sources;
+// [Client.Diagnose] predicts and explains the image pulls of pods and
+// workloads with paged lists, one namespace at a time. The behaviour
+// contract is docs/cluster.md.
+//
 // The package never prints, never exits and reads no environment variable
 // itself except through Options.Getenv; it must not import registry (the
 // registry client) or urfave/cli (kept by deps_test.go). It builds on
