@@ -145,38 +145,24 @@ func loadSourcesFrom(ctx context.Context, e *env, k *kubeConn, paths []string, o
 	if !anySecretRef(paths) {
 		return loadSourcesWith(e, paths, opts)
 	}
-	var out []dockercfg.Source
-	stdinUsed := false
-	for _, p := range paths {
+	return readSources(e, paths, opts, func(p string) ([]dockercfg.Source, bool, error) {
 		names, ok, err := cluster.ParseSecretRef(p)
 		if err != nil {
-			return nil, usagef("--authfile %w", err)
+			return nil, false, usagef("--authfile %w", err)
 		}
-		if ok {
-			c, err := k.get()
-			if err != nil {
-				return nil, fmt.Errorf("--authfile %s: %w", p, err)
-			}
-			srcs, err := c.SecretSources(ctx, names, opts)
-			if err != nil {
-				return nil, fmt.Errorf("read credentials: %w", err)
-			}
-			out = append(out, srcs...)
-			continue
+		if !ok {
+			return nil, false, nil
 		}
-		if p == "-" {
-			if stdinUsed {
-				return nil, usagef("--authfile -: standard input given more than once")
-			}
-			stdinUsed = true
-		}
-		srcs, err := readSourceFileWith(e, p, opts)
+		c, err := k.get()
 		if err != nil {
-			return nil, err
+			return nil, false, fmt.Errorf("--authfile %s: %w", p, err)
 		}
-		out = append(out, srcs...)
-	}
-	return out, nil
+		srcs, err := c.SecretSources(ctx, names, opts)
+		if err != nil {
+			return nil, false, fmt.Errorf("read credentials: %w", err)
+		}
+		return srcs, true, nil
+	})
 }
 
 // podSources reads exactly the pull secrets of pod, as the kubelet uses

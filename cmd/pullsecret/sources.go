@@ -67,6 +67,14 @@ func loadSources(e *env, paths []string) ([]dockercfg.Source, error) {
 // loadSourcesWith is loadSources reading manifests with opts
 // (secrets.ReadSourceWith); nil reads as loadSources does.
 func loadSourcesWith(e *env, paths []string, opts *secrets.ReadOptions) ([]dockercfg.Source, error) {
+	return readSources(e, paths, opts, nil)
+}
+
+// readSources reads the --authfile values in order (the default search when
+// there are none). cluster, when not nil, reads the values that are
+// cluster references (secret/NAME, secrets/A,B) and reports ok; every
+// other value is a file, or standard input for "-" (once).
+func readSources(e *env, paths []string, opts *secrets.ReadOptions, cluster func(p string) (srcs []dockercfg.Source, ok bool, err error)) ([]dockercfg.Source, error) {
 	if len(paths) == 0 {
 		paths = dockercfg.EnvFromGetenv(e.getenv).DefaultPaths()
 		if len(paths) == 0 {
@@ -76,6 +84,16 @@ func loadSourcesWith(e *env, paths []string, opts *secrets.ReadOptions) ([]docke
 	var out []dockercfg.Source
 	stdinUsed := false
 	for _, p := range paths {
+		if cluster != nil {
+			srcs, ok, err := cluster(p)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, srcs...)
+				continue
+			}
+		}
 		if p == "-" {
 			if stdinUsed {
 				return nil, usagef("--authfile -: standard input given more than once")
