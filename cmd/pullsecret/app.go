@@ -162,6 +162,7 @@ func newApp(e *env) *cli.App {
 		newLinkCommand(e),
 		newUnlinkCommand(e),
 		newGrantPullCommand(e),
+		newSyncCommand(e),
 		newMatchCommand(e),
 		newTestPullCommand(e),
 		newDiagnoseCommand(e),
