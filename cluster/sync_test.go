@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -399,5 +400,66 @@ func TestSyncDryRunAndDiff(t *testing.T) {
 		if l := pullSecretsOf(t, env, ns); len(l) != 0 {
 			t.Errorf("%s: linked %v", ns, l)
 		}
+	}
+}
+
+// conflictOnce changes the ServiceAccount (adds "late-writer") just
+// before the first update of a ServiceAccount the client sends, so that
+// update conflicts.
+type conflictOnce struct {
+	next http.RoundTripper
+	once sync.Once
+	do   func()
+}
+
+func (c *conflictOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/serviceaccounts/") {
+		c.once.Do(c.do)
+	}
+	return c.next.RoundTrip(r)
+}
+
+// Another writer changes the ServiceAccount between sync's list and its
+// update: the update conflicts, is redone from a fresh read, and both
+// entries are there. A namespace being deleted is not synced.
+func TestSyncConflictingWriterAndTerminatingNamespace(t *testing.T) {
+	env := clustertest.Start(t)
+	ctx := context.Background()
+	nss := syncNamespaces(t, env, 2, "conflict")
+	if err := env.AdminClient().CoreV1().Namespaces().Delete(ctx, nss[1], metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	from := syncSource(t, env, pullSecret("regcred", "sync-Secret-1"))
+	cfg := env.AdminConfig()
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return &conflictOnce{next: rt, do: func() {
+			sa, err := env.AdminClient().CoreV1().ServiceAccounts(nss[0]).Get(ctx, "default", metav1.GetOptions{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			sa.ImagePullSecrets = append(sa.ImagePullSecrets, corev1.LocalObjectReference{Name: "late-writer"})
+			if _, err := env.AdminClient().CoreV1().ServiceAccounts(nss[0]).Update(ctx, sa, metav1.UpdateOptions{}); err != nil {
+				t.Error(err)
+			}
+		}}
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster.Client{Clientset: cs, Namespace: "default", Config: cfg}
+	rep, err := c.Sync(ctx, cluster.SyncOptions{From: from, Selector: "sync-test=conflict"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Namespaces) != 1 || rep.Namespaces[0].Namespace != nss[0] || rep.Namespaces[0].Outcome != cluster.SyncCreated {
+		t.Fatalf("%+v", rep.Namespaces)
+	}
+	if got := pullSecretsOf(t, env, nss[0]); !slices.Equal(got, []string{"late-writer", "regcred"}) {
+		t.Errorf("imagePullSecrets %v, want the other writer's entry and regcred", got)
+	}
+	if _, err := env.AdminClient().CoreV1().Secrets(nss[1]).Get(ctx, "regcred", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("copy in a terminating namespace: %v", err)
 	}
 }
