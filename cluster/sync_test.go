@@ -52,6 +52,12 @@ func (rt countingRoundTripper) RoundTrip(r *http.Request) (*http.Response, error
 // that counts every request reaching it: the server-side count. Clients
 // reach it over plain HTTP with their bearer token.
 func countingProxy(t *testing.T, env *clustertest.Env) (*httptest.Server, *requestCounter) {
+	return faultyProxy(t, env, nil)
+}
+
+// faultyProxy is countingProxy that drops the connection of every request
+// for which drop returns true, as a restarting API server would.
+func faultyProxy(t *testing.T, env *clustertest.Env, drop func(*http.Request) bool) (*httptest.Server, *requestCounter) {
 	t.Helper()
 	target, err := url.Parse(env.Host())
 	if err != nil {
@@ -63,6 +69,9 @@ func countingProxy(t *testing.T, env *clustertest.Env) (*httptest.Server, *reque
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 64}
 	cnt := &requestCounter{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if drop != nil && drop(r) {
+			panic(http.ErrAbortHandler)
+		}
 		cnt.count(r)
 		rp.ServeHTTP(w, r)
 	}))
@@ -461,5 +470,53 @@ func TestSyncConflictingWriterAndTerminatingNamespace(t *testing.T) {
 	}
 	if _, err := env.AdminClient().CoreV1().Secrets(nss[1]).Get(ctx, "regcred", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("copy in a terminating namespace: %v", err)
+	}
+}
+
+// The API server goes away for the writes into one namespace (the
+// connection drops, as in a restart): that namespace is failed, the others
+// are synced, nothing is half-written, and the next run converges.
+func TestSyncServerGoneMidRun(t *testing.T) {
+	env := clustertest.Start(t)
+	ctx := context.Background()
+	nss := syncNamespaces(t, env, 3, "gone")
+	from := syncSource(t, env, pullSecret("regcred", "sync-Secret-1"))
+	var down atomic.Bool
+	down.Store(true)
+	srv, _ := faultyProxy(t, env, func(r *http.Request) bool {
+		return down.Load() && r.Method != http.MethodGet && strings.Contains(r.URL.Path, "/namespaces/"+nss[1]+"/")
+	})
+	cfg := &rest.Config{Host: srv.URL, BearerToken: env.AdminConfig().BearerToken, QPS: -1}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster.Client{Clientset: cs, Namespace: "default", Config: cfg}
+	opts := cluster.SyncOptions{From: from, Selector: "sync-test=gone"}
+	rep, err := c.Sync(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := outcomes(rep)
+	if got[nss[0]] != cluster.SyncCreated || got[nss[1]] != cluster.SyncFailed || got[nss[2]] != cluster.SyncCreated {
+		t.Fatalf("%+v", rep.Namespaces)
+	}
+	if _, err := env.AdminClient().CoreV1().Secrets(nss[1]).Get(ctx, "regcred", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("copy in the failed namespace: %v", err)
+	}
+	if l := pullSecretsOf(t, env, nss[1]); len(l) != 0 {
+		t.Errorf("failed namespace linked: %v", l)
+	}
+	down.Store(false)
+	rep, err = c.Sync(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = outcomes(rep)
+	if got[nss[0]] != cluster.SyncUnchanged || got[nss[1]] != cluster.SyncCreated || got[nss[2]] != cluster.SyncUnchanged {
+		t.Errorf("next run: %+v", rep.Namespaces)
+	}
+	if l := pullSecretsOf(t, env, nss[1]); !slices.Equal(l, []string{"regcred"}) {
+		t.Errorf("next run: linked %v", l)
 	}
 }
