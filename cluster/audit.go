@@ -399,8 +399,8 @@ func (a *auditor) namespace(ctx context.Context, o *auditNS, secs []*corev1.Secr
 			a.chain(o.ns, p, names, rows, chains)
 		}
 	}
-	for _, cr := range chains {
-		cr.report(rows)
+	for _, k := range sortedKeysOf(chains) {
+		chains[k].report(rows)
 	}
 	out := &AuditNamespace{Namespace: o.ns, Secrets: make([]AuditSecret, 0, len(rows)), Unreadable: o.unreadable}
 	for _, name := range sortedKeysOf(rows) {

@@ -47,7 +47,17 @@ func (a *auditor) chain(ns string, p *corev1.Pod, names []string, rows map[strin
 			}
 		}
 	}
-	key := strings.Join(names, ",") + "|" + strings.Join(images, ",")
+	// Pods whose usable secrets and images are the same share a result.
+	var usable []string
+	for _, n := range names {
+		if r := rows[n]; r != nil && r.src != nil {
+			usable = append(usable, n)
+		}
+	}
+	if len(usable) < 2 {
+		return
+	}
+	key := strings.Join(usable, ",") + "|" + strings.Join(images, ",")
 	if cr := chains[key]; cr != nil {
 		cr.count++
 		if len(cr.pods) < maxNamedPods {
@@ -58,10 +68,8 @@ func (a *auditor) chain(ns string, p *corev1.Pod, names []string, rows map[strin
 	cr := &chainResult{pods: []string{p.Name}, count: 1}
 	chains[key] = cr
 	var creds []match.Credential
-	for _, n := range names {
-		if r := rows[n]; r != nil && r.src != nil {
-			creds = append(creds, match.CredentialsFromConfig(r.src.Config, n)...)
-		}
+	for _, n := range usable {
+		creds = append(creds, match.CredentialsFromConfig(rows[n].src.Config, n)...)
 	}
 	if len(creds) < 2 {
 		return
