@@ -156,6 +156,9 @@ type AuditOptions struct {
 	// ExpiryWindow: tokens expiring sooner are reported; 0 means
 	// DefaultExpiryWindow.
 	ExpiryWindow time.Duration
+	// Progress, when set, is called after each namespace with the number
+	// of namespaces audited so far.
+	Progress func(namespaces int)
 }
 
 // Audit reads every pull secret in scope with the Pods and ServiceAccounts
@@ -250,6 +253,9 @@ func (c *Client) Audit(ctx context.Context, opts AuditOptions, emit func(*AuditN
 		}
 		out := a.namespace(ctx, o, secs, pods, sas)
 		a.sum.Namespaces++
+		if opts.Progress != nil {
+			opts.Progress(a.sum.Namespaces)
+		}
 		if len(out.Secrets) == 0 && len(out.Unreadable) == 0 {
 			continue
 		}

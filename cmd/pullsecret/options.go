@@ -47,6 +47,8 @@ func outputValues(command string) []string {
 		return []string{"yaml", "json"}
 	case "inspect", "match", "test-pull", "diagnose", "resolve", "version":
 		return []string{"text", "json"}
+	case "audit":
+		return []string{"text", "json"}
 	}
 	return nil
 }
