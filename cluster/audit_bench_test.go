@@ -3,13 +3,18 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/internal/clustertest"
@@ -34,6 +39,18 @@ func BenchmarkAuditAllNamespaces(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Count the requests the audit sends.
+	var requests atomic.Int64
+	cfg := rest.CopyConfig(c.Config)
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+		return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			requests.Add(1)
+			return rt.RoundTrip(r)
+		})
+	}
+	if c.Clientset, err = kubernetes.NewForConfig(cfg); err != nil {
+		b.Fatal(err)
+	}
 	ctx := context.Background()
 	var ms runtime.MemStats
 	runtime.GC()
@@ -42,7 +59,10 @@ func BenchmarkAuditAllNamespaces(b *testing.B) {
 	var peak uint64
 	wantSecrets := auditBenchNamespaces * (auditBenchSecrets - 5)
 	b.ResetTimer()
+	requests.Store(0)
+	runs := 0
 	for b.Loop() {
+		runs++
 		rows := 0
 		sum, err := c.Audit(ctx, cluster.AuditOptions{All: true, Progress: func(int) {
 			runtime.ReadMemStats(&ms)
@@ -60,11 +80,16 @@ func BenchmarkAuditAllNamespaces(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(requests.Load())/float64(runs), "requests/op")
 	b.ReportMetric(float64(auditBenchNamespaces*auditBenchSecrets), "secrets/op")
 	b.ReportMetric(float64(auditBenchNamespaces*auditBenchPods), "pods/op")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(peak-min(peak, base))/(1<<20), "peak-heap-growth-MB")
 }
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // populateAudit creates the benchmark's namespaces, Secrets and Pods.
 func populateAudit(b *testing.B, env *clustertest.Env) {
