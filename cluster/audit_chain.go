@@ -21,7 +21,7 @@ type chainResult struct {
 	conflicts []chainConflict
 }
 
-// chainConflict: for image, the kubelet's matches come from several
+// chainConflict: for image (or any image of registry when image is ""), the kubelet's matches come from several
 // Secrets with different credentials; winner is tried first.
 type chainConflict struct {
 	image    string
@@ -76,6 +76,7 @@ func (a *auditor) chain(ns string, p *corev1.Pod, names []string, rows map[strin
 	}
 	kr := match.NewKeyring(creds)
 	seen := map[string]bool{}
+	reported := map[string]bool{} // registries with a conflict on an image
 	for _, img := range images {
 		if seen[img] {
 			continue
@@ -85,27 +86,60 @@ func (a *auditor) chain(ns string, p *corev1.Pod, names []string, rows map[strin
 		if err != nil {
 			continue
 		}
-		ms := kr.Lookup(ref, match.SemanticsKubelet)
-		if len(ms) < 2 {
-			continue
-		}
-		first := ms[0].Credential
-		c := chainConflict{image: img, registry: ref.Registry, winner: first.Source}
-		differs := false
-		for _, m := range ms {
-			if contains(c.secrets, m.Source) {
-				continue
-			}
-			if m.Source != first.Source && !sameCredential(m.Credential, first) {
-				differs = true
-			}
-			c.secrets = append(c.secrets, m.Source)
-			c.users = append(c.users, m.Username)
-		}
-		if differs && len(c.secrets) > 1 {
+		if c, ok := conflictFor(kr, ref); ok {
+			c.image = img
 			cr.conflicts = append(cr.conflicts, c)
+			reported[ref.Registry] = true
 		}
 	}
+	// The same for every registry of the chain's keys that no image of the
+	// pod pulls from: a probe image under each key.
+	for _, cred := range creds {
+		k, err := dockercfg.ParseKey(cred.Key)
+		if err != nil {
+			continue
+		}
+		probe := k.Host
+		if k.Path != "" {
+			probe += "/" + k.Path
+		}
+		probe += "/pullsecret-audit-probe"
+		if seen[probe] {
+			continue
+		}
+		seen[probe] = true
+		ref, err := match.ParseReference(probe)
+		if err != nil || reported[ref.Registry] {
+			continue
+		}
+		if c, ok := conflictFor(kr, ref); ok {
+			cr.conflicts = append(cr.conflicts, c)
+			reported[ref.Registry] = true
+		}
+	}
+}
+
+// conflictFor reports whether the kubelet would try credentials of
+// several Secrets for ref that differ, and in which order.
+func conflictFor(kr *match.Keyring, ref match.Reference) (chainConflict, bool) {
+	ms := kr.Lookup(ref, match.SemanticsKubelet)
+	if len(ms) < 2 {
+		return chainConflict{}, false
+	}
+	first := ms[0].Credential
+	c := chainConflict{registry: ref.Registry, winner: first.Source}
+	differs := false
+	for _, m := range ms {
+		if contains(c.secrets, m.Source) {
+			continue
+		}
+		if m.Source != first.Source && !sameCredential(m.Credential, first) {
+			differs = true
+		}
+		c.secrets = append(c.secrets, m.Source)
+		c.users = append(c.users, m.Username)
+	}
+	return c, differs && len(c.secrets) > 1
 }
 
 func contains(s []string, v string) bool {
@@ -136,8 +170,12 @@ func (cr *chainResult) report(rows map[string]*row) {
 		for i, s := range c.secrets {
 			tried = append(tried, fmt.Sprintf("%s (user %q)", s, c.users[i]))
 		}
-		msg := fmt.Sprintf("%s, image %s: secrets with different credentials for %s: %s; the kubelet tries them in that order, so %s wins unless the registry refuses it",
-			pods, c.image, c.registry, strings.Join(tried, ", "), c.winner)
+		what := "image " + c.image
+		if c.image == "" {
+			what = "images of " + c.registry + " (none of its containers pulls from there today)"
+		}
+		msg := fmt.Sprintf("%s, %s: secrets with different credentials for %s: %s; the kubelet tries them in that order, so %s wins unless the registry refuses it",
+			pods, what, c.registry, strings.Join(tried, ", "), c.winner)
 		for _, s := range c.secrets {
 			if r := rows[s]; r != nil {
 				r.problem(SeverityWarning, ProblemConflict, "%s", msg)

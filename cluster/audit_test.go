@@ -110,10 +110,17 @@ func craftAuditNamespace(t testing.TB, env *clustertest.Env, ns string) {
 	mk("notpull", corev1.SecretTypeOpaque, "token", "x", nil)
 	// Chain: first has quay.io user robot, second quay.io user other.
 	mk("second", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, authPayload("quay.io", "other", "second-"+auditPassword), nil)
+	mk("gha", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, authPayload("ghcr.io", "alpha", auditPassword), nil)
+	mk("ghb", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, authPayload("ghcr.io", "beta", auditPassword), nil)
+	mk("ghsame", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, authPayload("ghcr.io", "alpha", auditPassword), nil)
 	setSAPullSecrets(t, cs, ns, "default", "malformed", "wrongkey", "opaque", "expired", "expiring", "ecr", "hubkey", "copy", "src", "notpull")
 	createPod(t, cs, ns, "app", nil, podSpec("good", "second", "gone"))
 	createPod(t, cs, ns, "app2", nil, podSpec("good", "second"))
 	createPod(t, cs, ns, "bysa", nil, podSpec())
+	// Same registry, no image of it: a registry-level conflict; the same
+	// credential twice is none.
+	createPod(t, cs, ns, "gh", nil, podSpec("gha", "ghb"))
+	createPod(t, cs, ns, "ghsame", nil, podSpec("gha", "ghsame"))
 }
 
 // TestAuditProblemKinds: each problem kind is found on a crafted
@@ -175,6 +182,13 @@ func TestAuditProblemKinds(t *testing.T) {
 	if !strings.Contains(conflict, "good wins") || !strings.Contains(conflict, "pod app, app2") {
 		t.Errorf("conflict message %q: want good named the winner, both pods", conflict)
 	}
+	gh := problemKinds(rows[ns+"/ghb"])[cluster.ProblemConflict].Message
+	if !strings.Contains(gh, "pod gh,") || !strings.Contains(gh, "images of ghcr.io") || !strings.Contains(gh, "gha wins") {
+		t.Errorf("registry conflict %q", gh)
+	}
+	if ps := rows[ns+"/ghsame"].Problems; len(ps) != 0 {
+		t.Errorf("same credential twice: %+v", ps)
+	}
 	if _, ok := rows[ns+"/copy"]; ok {
 		msgs := fmt.Sprint(rows[ns+"/copy"].Problems)
 		if !strings.Contains(msgs, "differs from its source") || !strings.Contains(msgs, "annotation does not match") {
@@ -184,7 +198,7 @@ func TestAuditProblemKinds(t *testing.T) {
 	if _, ok := rows[ns+"/src"]; !ok {
 		t.Error("src: no row")
 	}
-	if sum.Errors == 0 || sum.Warnings == 0 || sum.Infos == 0 || sum.Namespaces != 1 || sum.Pods != 3 {
+	if sum.Errors == 0 || sum.Warnings == 0 || sum.Infos == 0 || sum.Namespaces != 1 || sum.Pods != 5 {
 		t.Errorf("summary %+v", sum)
 	}
 	b, _ := json.Marshal(nss)
