@@ -66,7 +66,6 @@ const (
 	ProblemMissing       = "missing"
 	ProblemConflict      = "conflict" // different credentials for one registry in a pod's chain
 	ProblemOutOfSync     = "out-of-sync"
-	ProblemUnreadable    = "unreadable" // a read the server refused
 )
 
 // AuditProblem is one finding. Message never holds a credential.
@@ -109,7 +108,8 @@ func (s *AuditSecret) Worst() Severity {
 }
 
 // AuditNamespace is the audit of one namespace: its pull secrets in name
-// order, and the reads of it the server refused.
+// order, and the lists of it the server refused (auditing one namespace;
+// under All a refused list of all namespaces is named in the summary only).
 type AuditNamespace struct {
 	Namespace  string        `json:"namespace"`
 	Secrets    []AuditSecret `json:"secrets"`
@@ -202,15 +202,19 @@ func (c *Client) Audit(ctx context.Context, opts AuditOptions, emit func(*AuditN
 		func(l *corev1.ServiceAccountList) ([]corev1.ServiceAccount, string) { return l.Items, l.Continue },
 		func(p *corev1.ServiceAccount) *metav1.ObjectMeta { return &p.ObjectMeta })
 
-	// failed records a stream's error once, for the summary.
+	// failed records a stream's error once, for the summary; a list of one
+	// namespace is also named in that namespace's report, a list of all
+	// namespaces only in the summary (not once per namespace).
 	reported := map[string]bool{}
-	failed := func(read string, err error) string {
+	failed := func(o *auditNS, read string, err error) {
 		msg := read + ": " + reason(err)
 		if !reported[read] {
 			reported[read] = true
 			a.sum.Unreadable = append(a.sum.Unreadable, msg)
 		}
-		return msg
+		if !opts.All {
+			o.unreadable = append(o.unreadable, msg)
+		}
 	}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -230,22 +234,32 @@ func (c *Client) Audit(ctx context.Context, opts AuditOptions, emit func(*AuditN
 			}
 		}
 		if !found {
+			// A list that failed before its first namespace (a refused
+			// list of all namespaces) is named too.
+			for _, st := range []struct {
+				read string
+				err  error
+			}{{secretsS.read(), secretsS.err}, {podsS.read(), podsS.err}, {sasS.read(), sasS.err}} {
+				if st.err != nil {
+					failed(&auditNS{}, st.read, st.err)
+				}
+			}
 			break
 		}
 		o := &auditNS{ns: next}
 		secs, err := secretsS.take(ctx, next, nil)
 		if err != nil {
-			o.unreadable = append(o.unreadable, failed(secretsS.read(), err))
+			failed(o, secretsS.read(), err)
 			o.secretsUnknown = true
 		}
 		pods, err := podsS.take(ctx, next, nil)
 		if err != nil {
-			o.unreadable = append(o.unreadable, failed(podsS.read(), err))
+			failed(o, podsS.read(), err)
 			o.podsUnknown = true
 		}
 		sas, err := sasS.take(ctx, next, nil)
 		if err != nil {
-			o.unreadable = append(o.unreadable, failed(sasS.read(), err))
+			failed(o, sasS.read(), err)
 			o.sasUnknown = true
 		}
 		if ctx.Err() != nil {

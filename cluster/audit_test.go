@@ -230,6 +230,17 @@ func TestAuditForbiddenList(t *testing.T) {
 	if len(rows) != 0 {
 		t.Errorf("rows guessed without the secrets list: %+v", rows)
 	}
+	// -A: alice may list nothing across namespaces; each list is named
+	// once, and the audit itself succeeds with nothing to report.
+	sum, rows, nss = runAudit(t, c, cluster.AuditOptions{All: true})
+	if len(sum.Unreadable) != 3 || len(rows) != 0 || len(nss) != 0 {
+		t.Fatalf("-A: unreadable %q, rows %d, namespaces %d", sum.Unreadable, len(rows), len(nss))
+	}
+	for _, u := range sum.Unreadable {
+		if !strings.Contains(u, " in all namespaces: forbidden") {
+			t.Errorf("-A: %q", u)
+		}
+	}
 }
 
 // TestAuditAllNamespaces: -A on a dedicated control plane reports every

@@ -31,7 +31,7 @@ func newAuditCommand(e *env) *cli.Command {
 			"order and the first wins, copies out of sync with their pullsecret.dev/source), info (unused: no Pod\n" +
 			"or ServiceAccount of the namespace refers to it). Reads the server refuses are named; the checks\n" +
 			"that need them are not made. --fail-on error|warning exits 1 when a problem of that severity or\n" +
-			"worse exists (a refused read counts as a warning). On a terminal, a progress line on stderr counts\n" +
+			"worse exists, or a read was refused (the audit is incomplete). On a terminal, a progress line on stderr counts\n" +
 			"the namespaces (--quiet hides it). See docs/cluster.md#audit.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "namespace", Aliases: []string{"n"}, Usage: "audit namespace `NS` (default: the context's)"},
@@ -123,19 +123,20 @@ func (o *auditOptions) Run(ctx context.Context) error {
 }
 
 // auditFailure is the exit-1 error of --fail-on: a problem of that
-// severity or worse, or (for warning) a refused read.
+// severity or worse, or a refused read (the audit is incomplete: what it
+// hides is unknown).
 func auditFailure(failOn cluster.Severity, sum *cluster.AuditSummary) error {
 	if failOn == "" {
 		return nil
 	}
-	n := sum.Errors
+	n := sum.Errors + len(sum.Unreadable)
 	if failOn == cluster.SeverityWarning {
-		n += sum.Warnings + len(sum.Unreadable)
+		n += sum.Warnings
 	}
 	if n == 0 {
 		return nil
 	}
-	return withCode(exitError, fmt.Errorf("audit: %d errors, %d warnings (--fail-on %s)", sum.Errors, sum.Warnings+len(sum.Unreadable), failOn))
+	return withCode(exitError, fmt.Errorf("audit: %d errors, %d warnings, %d unreadable lists (--fail-on %s)", sum.Errors, sum.Warnings, len(sum.Unreadable), failOn))
 }
 
 type auditRenderer interface {
@@ -202,9 +203,6 @@ func (t *auditText) namespace(n *cluster.AuditNamespace) error {
 			}
 		}
 	}
-	for _, u := range n.Unreadable {
-		printLine(t.w, "  %s: unreadable: %s", n.Namespace, u)
-	}
 	return nil
 }
 
@@ -220,6 +218,9 @@ func containsString(v []string, s string) bool {
 func (t *auditText) end(sum *cluster.AuditSummary) error {
 	if t.rows > 0 {
 		fmt.Fprintln(t.w)
+	}
+	for _, u := range sum.Unreadable {
+		printLine(t.w, "could not read: %s", u)
 	}
 	_, err := fmt.Fprintf(t.w, "%d pull secrets in %d namespaces (%d pods, %d service accounts): %d errors, %d warnings, %d info\n",
 		sum.Secrets, sum.Namespaces, sum.Pods, sum.ServiceAccounts, sum.Errors, sum.Warnings, sum.Infos)

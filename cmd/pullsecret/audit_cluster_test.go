@@ -163,7 +163,8 @@ func TestAuditCLI(t *testing.T) {
 }
 
 // TestAuditCLIForbidden: a user who may not list secrets gets the refused
-// read named on stdout and stderr, and --fail-on warning fails.
+// read named on stdout and stderr; any --fail-on fails (the audit is
+// incomplete), none exits 0.
 func TestAuditCLIForbidden(t *testing.T) {
 	cp := clustertest.Start(t)
 	ns := auditCLINamespace(t, cp, false)
@@ -173,8 +174,11 @@ func TestAuditCLIForbidden(t *testing.T) {
 	if r.code != exitError || !strings.Contains(r.stdout, "list secrets in "+ns+": forbidden") || !strings.Contains(r.stderr, "list secrets in "+ns) {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
-	if r := runCLI(t, "", env, "audit", "--fail-on", "error"); r.code != 0 {
-		t.Errorf("--fail-on error: exit %d", r.code)
+	if r := runCLI(t, "", env, "audit", "--fail-on", "error"); r.code != exitError {
+		t.Errorf("--fail-on error: exit %d, want 1 (the audit is incomplete)", r.code)
+	}
+	if r := runCLI(t, "", env, "audit"); r.code != 0 {
+		t.Errorf("no --fail-on: exit %d", r.code)
 	}
 }
 
