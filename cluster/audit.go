@@ -247,7 +247,17 @@ func (c *Client) Audit(ctx context.Context, opts AuditOptions, emit func(*AuditN
 			break
 		}
 		o := &auditNS{ns: next}
-		secs, err := secretsS.take(ctx, next, nil)
+		// Only pull secrets are kept whole; of the others (TLS, Helm
+		// releases, tokens: often large) a name and type, for references.
+		var others []*corev1.Secret
+		secs, err := secretsS.take(ctx, next, func(s *corev1.Secret) bool {
+			if isCandidate(s) {
+				return true
+			}
+			others = append(others, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: s.Name}, Type: s.Type})
+			return false
+		})
+		secs = append(secs, others...)
 		if err != nil {
 			failed(o, secretsS.read(), err)
 			o.secretsUnknown = true
