@@ -18,8 +18,8 @@ import (
 )
 
 // Annotations a synced copy of a pull secret carries (pullsecret sync):
-// the source Secret as "namespace/name" and the SHA-256 of the payload it
-// was copied from (hex, optionally prefixed "sha256:").
+// the source Secret as "namespace/name" and the hash (copyHash) of the
+// type and data it was copied from (hex; a "sha256:" prefix is accepted).
 const (
 	AnnotationSource     = "pullsecret.dev/source"
 	AnnotationSourceHash = "pullsecret.dev/source-hash"
@@ -342,8 +342,7 @@ type auditNS struct {
 // row is one audited Secret while its namespace is being audited.
 type row struct {
 	out     AuditSecret
-	src     *dockercfg.Source // the usable payload, nil when none
-	payload []byte
+	src *dockercfg.Source // the usable payload, nil when none
 }
 
 func (r *row) problem(sev Severity, kind, format string, args ...any) {
@@ -524,7 +523,6 @@ func (a *auditor) check(ctx context.Context, r *row, s *corev1.Secret) {
 		}
 	}
 	payload := s.Data[key]
-	r.payload = payload
 	if len(payload) == 0 {
 		r.problem(SeverityError, ProblemMalformed, "data[%s] is empty", key)
 		return
@@ -620,11 +618,18 @@ func (a *auditor) tokens(r *row, e *dockercfg.Entry) {
 	}
 }
 
-// hashPayload is the hex SHA-256 of a payload, as the source-hash
-// annotation carries it.
-func hashPayload(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+// copyHash is the hash the source-hash annotation of a copy carries, as
+// pullsecret sync computes it (its SyncHash, built in parallel on another
+// branch; the two must stay equal): SHA-256, hex, over the type and the
+// data, keys in order, each key and value length-prefixed.
+func copyHash(typ corev1.SecretType, data map[string][]byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d:%s", len(typ), typ)
+	for _, k := range sortedKeysOf(data) {
+		fmt.Fprintf(h, "%d:%s%d:", len(k), k, len(data[k]))
+		h.Write(data[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // syncState compares a synced copy with its annotation and its source.
@@ -634,9 +639,9 @@ func (a *auditor) syncState(ctx context.Context, r *row, s *corev1.Secret) {
 		return
 	}
 	r.out.Source = source
-	own := hashPayload(r.payload)
+	own := copyHash(s.Type, s.Data)
 	if h := strings.TrimPrefix(s.Annotations[AnnotationSourceHash], "sha256:"); h != "" && len(h) == 64 && h != own {
-		r.problem(SeverityWarning, ProblemOutOfSync, "payload changed since it was copied from %s (its %s annotation does not match)", source, AnnotationSourceHash)
+		r.problem(SeverityWarning, ProblemOutOfSync, "type or payload changed since it was copied from %s (its %s annotation does not match)", source, AnnotationSourceHash)
 	}
 	st, ok := a.sources[source]
 	if !ok {
@@ -647,7 +652,7 @@ func (a *auditor) syncState(ctx context.Context, r *row, s *corev1.Secret) {
 	case st.err != "":
 		r.problem(SeverityWarning, ProblemOutOfSync, "source %s: %s", source, st.err)
 	case st.hash != own:
-		r.problem(SeverityWarning, ProblemOutOfSync, "payload differs from its source %s; the next pullsecret sync updates it", source)
+		r.problem(SeverityWarning, ProblemOutOfSync, "type or payload differs from its source %s; the next pullsecret sync updates it", source)
 	}
 }
 
@@ -667,10 +672,5 @@ func (a *auditor) readSource(ctx context.Context, source string) sourceState {
 		}
 		return sourceState{err: "cannot compare: " + msg}
 	}
-	for _, k := range dockerKeys {
-		if b, ok := s.Data[k]; ok {
-			return sourceState{hash: hashPayload(b)}
-		}
-	}
-	return sourceState{err: "the source Secret holds no docker config"}
+	return sourceState{hash: copyHash(s.Type, s.Data)}
 }

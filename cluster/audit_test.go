@@ -2,9 +2,12 @@ package cluster_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +109,10 @@ func craftAuditNamespace(t testing.TB, env *clustertest.Env, ns string) {
 	mk("src", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, authPayload("quay.io", "robot", "new-"+auditPassword), nil)
 	mk("copy", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, good, map[string]string{
 		cluster.AnnotationSource: ns + "/src", cluster.AnnotationSourceHash: "sha256:" + strings.Repeat("0", 64)})
+	// A copy in sync: its annotation is the hash pullsecret sync writes.
+	srcData := map[string][]byte{corev1.DockerConfigJsonKey: []byte(authPayload("quay.io", "robot", "new-"+auditPassword))}
+	mk("insync", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, string(srcData[corev1.DockerConfigJsonKey]), map[string]string{
+		cluster.AnnotationSource: ns + "/src", cluster.AnnotationSourceHash: syncHashForTest(corev1.SecretTypeDockerConfigJson, srcData)})
 	mk("unused", corev1.SecretTypeDockerConfigJson, corev1.DockerConfigJsonKey, authPayload("quay.io", "other", auditPassword), nil)
 	mk("notpull", corev1.SecretTypeOpaque, "token", "x", nil)
 	// Chain: first has quay.io user robot, second quay.io user other.
@@ -120,6 +127,7 @@ func craftAuditNamespace(t testing.TB, env *clustertest.Env, ns string) {
 	// Same registry, no image of it: a registry-level conflict; the same
 	// credential twice is none.
 	createPod(t, cs, ns, "gh", nil, podSpec("gha", "ghb"))
+	createPod(t, cs, ns, "insync", nil, podSpec("insync"))
 	createPod(t, cs, ns, "ghsame", nil, podSpec("gha", "ghsame"))
 }
 
@@ -186,6 +194,9 @@ func TestAuditProblemKinds(t *testing.T) {
 	if !strings.Contains(gh, "pod gh,") || !strings.Contains(gh, "images of ghcr.io") || !strings.Contains(gh, "gha wins") {
 		t.Errorf("registry conflict %q", gh)
 	}
+	if r, ok := rows[ns+"/insync"]; !ok || len(r.Problems) != 0 || r.Source != ns+"/src" {
+		t.Errorf("copy in sync: %+v", r)
+	}
 	if ps := rows[ns+"/ghsame"].Problems; len(ps) != 0 {
 		t.Errorf("same credential twice: %+v", ps)
 	}
@@ -198,7 +209,7 @@ func TestAuditProblemKinds(t *testing.T) {
 	if _, ok := rows[ns+"/src"]; !ok {
 		t.Error("src: no row")
 	}
-	if sum.Errors == 0 || sum.Warnings == 0 || sum.Infos == 0 || sum.Namespaces != 1 || sum.Pods != 5 {
+	if sum.Errors == 0 || sum.Warnings == 0 || sum.Infos == 0 || sum.Namespaces != 1 || sum.Pods != 6 {
 		t.Errorf("summary %+v", sum)
 	}
 	b, _ := json.Marshal(nss)
@@ -280,4 +291,22 @@ func TestAuditAllNamespaces(t *testing.T) {
 			t.Errorf("%s/s0: %+v", ns, rows[ns+"/s0"].Problems)
 		}
 	}
+}
+
+// syncHashForTest is pullsecret sync's hash of a copy (cluster.SyncHash on
+// the sync branch), written out here so that the audit's reading of the
+// annotation is checked against it, not against itself.
+func syncHashForTest(typ corev1.SecretType, data map[string][]byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d:%s", len(typ), typ)
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(h, "%d:%s%d:", len(k), k, len(data[k]))
+		h.Write(data[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
