@@ -341,7 +341,7 @@ type auditNS struct {
 
 // row is one audited Secret while its namespace is being audited.
 type row struct {
-	out     AuditSecret
+	out AuditSecret
 	src *dockercfg.Source // the usable payload, nil when none
 }
 
