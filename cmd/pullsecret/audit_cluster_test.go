@@ -104,7 +104,6 @@ func TestAuditCLI(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("audit: exit %d\n%s", r.code, r.stderr)
 	}
-	t.Log("\n" + r.stdout)
 	lines := strings.Split(r.stdout, "\n")
 	if !strings.HasPrefix(lines[0], "NAMESPACE") || !strings.Contains(lines[0], "PROBLEMS") {
 		t.Fatalf("header %q", lines[0])
