@@ -213,7 +213,8 @@ func TestAuditProblemKinds(t *testing.T) {
 		t.Errorf("summary %+v", sum)
 	}
 	b, _ := json.Marshal(nss)
-	for _, leak := range []string{auditPassword, b64("robot:" + auditPassword)} {
+	for _, leak := range []string{auditPassword, b64("robot:" + auditPassword), b64("hubuser:" + auditPassword),
+		b64("other:" + auditPassword), b64("alpha:" + auditPassword), b64("beta:" + auditPassword)} {
 		if strings.Contains(string(b), leak) {
 			t.Errorf("report holds a secret value %q", leak)
 		}

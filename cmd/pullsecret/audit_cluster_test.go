@@ -63,7 +63,8 @@ func auditCLINamespace(t *testing.T, cp *clustertest.Env, broken bool) string {
 
 func auditNoSecret(t *testing.T, r result) {
 	t.Helper()
-	for _, s := range []string{auditCLIPassword, base64.StdEncoding.EncodeToString([]byte("robot:" + auditCLIPassword))} {
+	for _, s := range []string{auditCLIPassword, base64.StdEncoding.EncodeToString([]byte("robot:" + auditCLIPassword)),
+		base64.StdEncoding.EncodeToString([]byte("robot\x1b[31m:" + auditCLIPassword))} {
 		if strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s) {
 			t.Fatalf("a secret in the output:\nstdout %s\nstderr %s", r.stdout, r.stderr)
 		}
@@ -170,6 +171,7 @@ func TestAuditCLIForbidden(t *testing.T) {
 	cp.Grant(t, clustertest.Bob, ns, []string{"list"}, []string{"pods", "serviceaccounts"})
 	env := liveEnv(t, cp, clustertest.Bob, ns)
 	r := runCLI(t, "", env, "audit", "--fail-on", "warning")
+	auditNoSecret(t, r)
 	if r.code != exitError || !strings.Contains(r.stdout, "list secrets in "+ns+": forbidden") || !strings.Contains(r.stderr, "list secrets in "+ns) {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -219,6 +221,7 @@ func TestAuditCLIAllNamespacesProgress(t *testing.T) {
 	if ds := draws(stderr.String()); len(ds) == 0 || !strings.Contains(ds[len(ds)-1], "namespaces") {
 		t.Errorf("progress %q", stderr.String())
 	}
+	auditNoSecret(t, result{stdout: stdout.String(), stderr: stderr.String()})
 	if strings.Contains(stdout.String(), "\r") {
 		t.Error("progress on stdout")
 	}
