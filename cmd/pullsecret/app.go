@@ -166,6 +166,7 @@ func newApp(e *env) *cli.App {
 		newMatchCommand(e),
 		newTestPullCommand(e),
 		newDiagnoseCommand(e),
+		newAuditCommand(e),
 		newResolveCommand(e),
 		newVersionCommand(e),
 		newCompletionCommand(e),

@@ -47,7 +47,7 @@ func outputValues(command string) []string {
 		return []string{"yaml", "json"}
 	case "inspect", "match", "test-pull", "diagnose", "resolve", "version":
 		return []string{"text", "json"}
-	case "sync":
+	case "sync", "audit":
 		return []string{"text", "json"}
 	}
 	return nil
