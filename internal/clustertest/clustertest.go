@@ -70,8 +70,11 @@ const (
 
 // Env is a running control plane.
 type Env struct {
-	cp    *controlPlane
-	admin *kubernetes.Clientset
+	cp        *controlPlane
+	admin     *kubernetes.Clientset
+	dedicated bool       // made by StartDedicated: RestartAPIServer may stop it
+	restartMu sync.Mutex // one restart at a time
+	restarts  int
 }
 
 // shared is the package's control plane, started by the first Start and
@@ -153,6 +156,7 @@ func StartDedicated(t testing.TB) *Env {
 	if err != nil {
 		t.Fatalf("start control plane: %v", err)
 	}
+	env.dedicated = true
 	t.Cleanup(func() {
 		env.cp.stop(t.Failed())
 		if t.Failed() {
@@ -195,6 +199,36 @@ func New(binDir string) (*Env, error) {
 		return nil, err
 	}
 	return newEnv(bins)
+}
+
+// RestartAPIServer stops the kube-apiserver of an Env made by
+// StartDedicated (SIGTERM, then waits for it to exit), starts it again with
+// the same flags, port, certificates and tokens against the same etcd, and
+// returns once it answers /readyz. Objects survive (they live in etcd);
+// clients made before keep working: their next request opens a new
+// connection to the same address, while requests in flight during the
+// restart fail (connection refused or reset, or an error the draining
+// server sends). It fails t for a shared Env (Start): other tests use that
+// one. It may be called from any goroutine, but then t.Fatal is not
+// allowed: use RestartAPIServerErr there.
+func (e *Env) RestartAPIServer(t testing.TB) {
+	t.Helper()
+	if err := e.RestartAPIServerErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// RestartAPIServerErr is RestartAPIServer returning its error, for a caller
+// that is not the test goroutine (a RoundTripper restarting the server
+// after N requests).
+func (e *Env) RestartAPIServerErr() error {
+	if !e.dedicated {
+		return errors.New("clustertest: RestartAPIServer needs an Env from StartDedicated (the shared one serves other tests)")
+	}
+	e.restartMu.Lock()
+	defer e.restartMu.Unlock()
+	e.restarts++
+	return e.cp.restartAPIServer(e.restarts)
 }
 
 // Stop kills the servers of an Env made by New and removes their directory.

@@ -16,9 +16,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -45,6 +47,8 @@ type controlPlane struct {
 	etcdLog string
 	apiLog  string
 	procs   []*server
+	apiBin  string   // kube-apiserver's path, for restartAPIServer
+	apiArgs []string // its flags, for restartAPIServer
 }
 
 // server is one started process.
@@ -143,28 +147,67 @@ func (cp *controlPlane) start(bins binaries, attempt int) error {
 	cp.procs = append(cp.procs, etcd)
 
 	cp.host = "https://127.0.0.1:" + strconv.Itoa(ports[2])
-	api, err := cp.spawn("kube-apiserver", cp.apiLog, attempt, bins.apiserver,
-		"--etcd-servers="+clientURL,
+	cp.apiBin = bins.apiserver
+	cp.apiArgs = []string{
+		"--etcd-servers=" + clientURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(ports[2]),
-		"--cert-dir="+filepath.Join(cp.dir, "certs"),
-		"--tls-cert-file="+cp.pki.certFile,
-		"--tls-private-key-file="+cp.pki.keyFile,
+		"--secure-port=" + strconv.Itoa(ports[2]),
+		"--cert-dir=" + filepath.Join(cp.dir, "certs"),
+		"--tls-cert-file=" + cp.pki.certFile,
+		"--tls-private-key-file=" + cp.pki.keyFile,
 		"--endpoint-reconciler-type=none",
 		"--service-account-issuer=https://kubernetes.default.svc",
-		"--service-account-key-file="+cp.pki.saPubFile,
-		"--service-account-signing-key-file="+cp.pki.saKeyFile,
+		"--service-account-key-file=" + cp.pki.saPubFile,
+		"--service-account-signing-key-file=" + cp.pki.saKeyFile,
 		"--authorization-mode=RBAC",
-		"--token-auth-file="+cp.pki.tokensFile,
+		"--token-auth-file=" + cp.pki.tokensFile,
 		"--service-cluster-ip-range=10.0.0.0/24",
-	)
+	}
+	api, err := cp.spawn("kube-apiserver", cp.apiLog, attempt, cp.apiBin, cp.apiArgs...)
 	if err != nil {
 		return err
 	}
 	cp.procs = append(cp.procs, api)
 	return cp.waitReady()
 }
+
+// restartAPIServer stops kube-apiserver with SIGTERM, waits for it to exit
+// (SIGKILL after stopTimeout), starts it again with the same binary and
+// flags (same port, certificates, tokens and etcd) and waits for /readyz.
+// etcd keeps running: every object survives.
+func (cp *controlPlane) restartAPIServer(restart int) error {
+	i := slices.IndexFunc(cp.procs, func(s *server) bool { return s.name == "kube-apiserver" })
+	if i < 0 {
+		return errors.New("restart kube-apiserver: not running")
+	}
+	old := cp.procs[i]
+	if err := old.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return fmt.Errorf("restart kube-apiserver: stop: %w", err)
+	}
+	select {
+	case <-old.exited:
+	case <-time.After(stopTimeout):
+		_ = killGroup(old.cmd.Process)
+		<-old.exited
+	}
+	// What it started in its process group (nothing, normally) goes too.
+	_ = killGroup(old.cmd.Process)
+	api, err := cp.spawn("kube-apiserver", cp.apiLog, 1000+restart, cp.apiBin, cp.apiArgs...)
+	if err != nil {
+		cp.procs = slices.Delete(cp.procs, i, i+1)
+		return fmt.Errorf("restart kube-apiserver: %w", err)
+	}
+	cp.procs[i] = api
+	if err := cp.waitReady(); err != nil {
+		return fmt.Errorf("restart kube-apiserver: %w", err)
+	}
+	return nil
+}
+
+// stopTimeout bounds the wait for kube-apiserver to exit after SIGTERM (it
+// drains for a few seconds); then it is killed.
+const stopTimeout = time.Minute
 
 // spawn starts one server with its output appended to logPath.
 func (cp *controlPlane) spawn(name, logPath string, attempt int, bin string, args ...string) (*server, error) {
