@@ -85,9 +85,9 @@ type SyncNamespace struct {
 type SyncReport struct {
 	Source     string          `json:"source"`
 	Name       string          `json:"name"`
-	Hash       string          `json:"hash"`
-	DryRun     bool            `json:"dryRun,omitempty"`
-	Diff       bool            `json:"diff,omitempty"`
+	Hash       string          `json:"hash,omitempty"` // "" only when the source is gone (Prune)
+	DryRun     bool            `json:"dryRun"`
+	Diff       bool            `json:"diff"`
 	Namespaces []SyncNamespace `json:"namespaces"`
 }
 
