@@ -18,6 +18,16 @@
 // namespaces, e.g. for an all-namespaces listing) calls StartDedicated,
 // stopped at the end of that test.
 //
+// # Restarting the API server
+//
+// Env.RestartAPIServer (only for a StartDedicated Env) stops kube-apiserver
+// with SIGTERM, waits for it to exit, starts it again with the same flags,
+// port, certificates and tokens against the same etcd, and waits for
+// /readyz: objects and grants survive, existing clients reconnect by
+// themselves. Env.RestartAPIServerErr does the same from a goroutine other
+// than the test's (a RoundTripper that restarts the server after N
+// requests, so that a fault comes at a given count, not at a time).
+//
 // # Identities
 //
 // Authentication is by static bearer tokens (--token-auth-file):
