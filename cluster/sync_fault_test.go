@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -208,6 +209,9 @@ func syncStateOf(t *testing.T, env *clustertest.Env, ns, hash, from string) (cop
 	return copyOf, linked
 }
 
+// deletedRuns numbers the runs of TestSyncNamespaceDeletedMidRun.
+var deletedRuns atomic.Int64
+
 // A namespace deleted between the sync's list and its write (the hook
 // deletes it just before the copy's create is sent): that namespace alone
 // is failed, with a reason naming it, and holds nothing; the others are
@@ -216,7 +220,10 @@ func syncStateOf(t *testing.T, env *clustertest.Env, ns, hash, from string) (cop
 func TestSyncNamespaceDeletedMidRun(t *testing.T) {
 	env := clustertest.Start(t)
 	ctx := context.Background()
-	nss := syncNamespaces(t, env, 4, "deleted-mid-run")
+	// A label of its own: the shared control plane keeps the namespaces of
+	// earlier runs (-count), and a deleted one stays Terminating.
+	label := fmt.Sprintf("deleted-mid-run-%d", deletedRuns.Add(1))
+	nss := syncNamespaces(t, env, 4, label)
 	const password = "sync-Deleted-Secret-3"
 	from := syncSource(t, env, pullSecret("regcred", password))
 	victim := nss[2]
@@ -228,7 +235,7 @@ func TestSyncNamespaceDeletedMidRun(t *testing.T) {
 			}
 		}
 	})
-	opts := cluster.SyncOptions{From: from, Selector: "sync-test=deleted-mid-run", Workers: 2}
+	opts := cluster.SyncOptions{From: from, Selector: "sync-test=" + label, Workers: 2}
 	rep, err := c.Sync(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
