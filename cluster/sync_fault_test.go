@@ -50,7 +50,7 @@ func hookedClient(t *testing.T, env *clustertest.Env, before func(int64, *http.R
 }
 
 // noCredential fails t when the report, as JSON, holds the password, its
-// auth, the source payload or the client's bearer token.
+// auth or the client's bearer token, or breaks the JSON conventions.
 func noCredential(t *testing.T, rep *cluster.SyncReport, env *clustertest.Env, password string) {
 	t.Helper()
 	out, err := json.Marshal(rep)
@@ -61,6 +61,12 @@ func noCredential(t *testing.T, rep *cluster.SyncReport, env *clustertest.Env, p
 		if strings.Contains(string(out), bad) {
 			t.Errorf("report holds a credential (%d chars)", len(bad))
 		}
+	}
+	// The report conventions (docs/json-output.md): no empty string, no
+	// null, booleans always present.
+	if strings.Contains(string(out), `""`) || strings.Contains(string(out), "null") ||
+		!strings.Contains(string(out), `"dryRun":false`) || !strings.Contains(string(out), `"diff":false`) {
+		t.Errorf("report breaks the JSON conventions: %s", out)
 	}
 }
 
