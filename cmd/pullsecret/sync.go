@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -45,6 +47,9 @@ Exit 1 when any namespace failed.`,
 			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or server (the cluster checks each write and stores nothing)"},
 			&cli.BoolFlag{Name: "diff", Usage: "send no write; list what would change"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "watch", Usage: "run as a controller: keep every selected namespace in sync until SIGTERM"},
+			&cli.BoolFlag{Name: "leader-elect", Value: true, Usage: "with --watch: run only while holding a Lease in the source's namespace"},
+			&cli.DurationFlag{Name: "resync", Value: cluster.DefaultWatchResync, Usage: "with --watch: reconcile every namespace again this often"},
 		}, kubeFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &syncOptions{e: e}) },
 	}
@@ -63,6 +68,9 @@ type syncOptions struct {
 	prune  bool
 	diff   bool
 	output string
+	watch  bool
+	elect  bool
+	resync time.Duration
 	args   []string
 	kube   kubeOptions
 }
@@ -76,6 +84,7 @@ func (o *syncOptions) Complete(c *cli.Context) error {
 	o.link = c.String("link")
 	o.name, o.prune, o.diff = c.String("name"), c.Bool("prune"), c.Bool("diff")
 	o.output = c.String("output")
+	o.watch, o.elect, o.resync = c.Bool("watch"), c.Bool("leader-elect"), c.Duration("resync")
 	o.args = c.Args().Slice()
 	o.kube.complete(c)
 	return nil
@@ -94,6 +103,9 @@ func (o *syncOptions) Validate() error {
 	case "none", "server":
 	default:
 		return usagef("sync: --dry-run %q: want none or server", o.kube.dryRun)
+	}
+	if o.watch && (o.diff || o.kube.dryRun != "none" || o.output != "text") {
+		return usagef("sync: --watch takes no --diff, --dry-run or --output")
 	}
 	ns, name, ok := strings.Cut(o.from, "/")
 	if o.from == "" || !ok {
@@ -140,10 +152,14 @@ func (o *syncOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	rep, err := c.Sync(ctx, cluster.SyncOptions{
+	so := cluster.SyncOptions{
 		From: o.from, Selector: o.sel, NameGlobs: o.globs, All: o.all, Link: o.links, Name: o.name,
 		Prune: o.prune, DryRun: o.kube.serverDryRun(), Diff: o.diff,
-	})
+	}
+	if o.watch {
+		return o.runWatch(ctx, c, so)
+	}
+	rep, err := c.Sync(ctx, so)
 	if err != nil {
 		return err
 	}
@@ -195,4 +211,40 @@ func (o *syncOptions) writeText(rep *cluster.SyncReport) error {
 	}
 	_, err := fmt.Fprintf(o.e.stdout, "secret %s from %s: %s%s\n", rep.Name, rep.Source, strings.Join(parts, ", "), suffix)
 	return err
+}
+
+// runWatch runs the controller (cluster.Client.Watch) until ctx ends (the
+// CLI's signal context: SIGTERM, SIGINT), printing one line per namespace
+// that changed or failed.
+func (o *syncOptions) runWatch(ctx context.Context, c *cluster.Client, so cluster.SyncOptions) error {
+	var mu sync.Mutex
+	err := c.Watch(ctx, cluster.WatchOptions{
+		SyncOptions: so, Resync: o.resync, LeaderElect: o.elect,
+		Report: func(n cluster.SyncNamespace) {
+			mu.Lock()
+			defer mu.Unlock()
+			line := fmt.Sprintf("%s\t%s", n.Namespace, n.Outcome)
+			if len(n.Changes) > 0 {
+				line += "\t" + strings.Join(n.Changes, "; ")
+			}
+			if n.Reason != "" {
+				line += "\t" + n.Reason
+			}
+			fmt.Fprintln(o.e.stdout, line)
+			for _, w := range n.Warnings {
+				o.e.warnf("sync: %s", w)
+			}
+		},
+		OnLeading: func(leading bool) {
+			if leading {
+				o.e.warnf("sync: leading: controller started")
+			} else {
+				o.e.warnf("sync: lease lost or released: controller stopped")
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	return nil
 }

@@ -1,0 +1,137 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/pullsecret/pullsecret/cluster"
+	"github.com/pullsecret/pullsecret/internal/clustertest"
+)
+
+// watchDeadline bounds every poll: generous, it only ends a stuck test.
+const watchDeadline = 60 * time.Second
+
+// waitFor polls cond until it holds or watchDeadline passes.
+func waitFor(t *testing.T, what string, cond func() (bool, error)) {
+	t.Helper()
+	end := time.Now().Add(watchDeadline)
+	for {
+		ok, err := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("%s: not reached (last error: %v)", what, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// synced reports whether ns has the copy of hash linked to default.
+func synced(env *clustertest.Env, ns, name, hash string) (bool, error) {
+	ctx := context.Background()
+	s, err := env.AdminClient().CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return false, err
+	}
+	if s.Annotations[cluster.SyncHashAnnotation] != hash || cluster.SyncHash(s.Type, s.Data) != hash {
+		return false, errors.New("copy has another hash")
+	}
+	sa, err := env.AdminClient().CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+	if err != nil {
+		return false, err
+	}
+	for _, r := range sa.ImagePullSecrets {
+		if r.Name == name {
+			return true, nil
+		}
+	}
+	return false, errors.New("not linked")
+}
+
+// startWatch runs Watch in the background; the returned stop cancels it
+// and returns its error.
+func startWatch(t *testing.T, c *cluster.Client, o cluster.WatchOptions) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Watch(ctx, o) }()
+	var once bool
+	var err error
+	stop = func() error {
+		if !once {
+			once = true
+			cancel()
+			err = <-done
+		}
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
+}
+
+// The controller copies and links into a namespace labelled after it
+// started, recreates a deleted copy, relinks a removed link, propagates a
+// change of the source, and returns nil on cancel.
+func TestWatchConverges(t *testing.T) {
+	env := clustertest.Start(t)
+	ctx := context.Background()
+	src := pullSecret("regcred", "watch-1")
+	from := syncSource(t, env, src)
+	srcNS := from[:len(from)-len("/regcred")]
+	c := adminClient(env, "default")
+	before := syncNamespaces(t, env, 1, "watch-converges")
+	stop := startWatch(t, c, cluster.WatchOptions{SyncOptions: cluster.SyncOptions{From: from, Selector: "sync-test=watch-converges"}})
+	hash := cluster.SyncHash(src.Type, src.Data)
+	waitFor(t, "existing namespace synced", func() (bool, error) { return synced(env, before[0], "regcred", hash) })
+
+	ns := env.Namespace(t)
+	setNamespaceLabel(t, env, ns, "watch-converges")
+	waitFor(t, "new namespace synced", func() (bool, error) { return synced(env, ns, "regcred", hash) })
+
+	if err := env.AdminClient().CoreV1().Secrets(ns).Delete(ctx, "regcred", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "deleted copy recreated", func() (bool, error) { return synced(env, ns, "regcred", hash) })
+
+	sa, err := env.AdminClient().CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sa.ImagePullSecrets = nil
+	if _, err := env.AdminClient().CoreV1().ServiceAccounts(ns).Update(ctx, sa, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "removed link restored", func() (bool, error) { return synced(env, ns, "regcred", hash) })
+
+	cur, err := env.AdminClient().CoreV1().Secrets(srcNS).Get(ctx, "regcred", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur.Data = pullSecret("regcred", "watch-2").Data
+	if _, err := env.AdminClient().CoreV1().Secrets(srcNS).Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hash2 := cluster.SyncHash(cur.Type, cur.Data)
+	for _, n := range append(before, ns) {
+		waitFor(t, "source change in "+n, func() (bool, error) { return synced(env, n, "regcred", hash2) })
+	}
+
+	// A namespace outside the selection gets nothing.
+	other := env.Namespace(t)
+	if err := stop(); err != nil {
+		t.Fatalf("Watch after cancel: %v", err)
+	}
+	if _, err := env.AdminClient().CoreV1().Secrets(other).Get(ctx, "regcred", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("unselected namespace %s: %v, want not found", other, err)
+	}
+	if got := pullSecretsOf(t, env, other); slices.Contains(got, "regcred") {
+		t.Errorf("unselected namespace linked: %v", got)
+	}
+}
