@@ -3,12 +3,17 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/internal/clustertest"
@@ -133,5 +138,79 @@ func TestWatchConverges(t *testing.T) {
 	}
 	if got := pullSecretsOf(t, env, other); slices.Contains(got, "regcred") {
 		t.Errorf("unselected namespace linked: %v", got)
+	}
+}
+
+// writeCounter counts the Secret and ServiceAccount writes of one client
+// (Lease writes of the election are not counted).
+type writeCounter struct{ n atomic.Int64 }
+
+func (w *writeCounter) RoundTrip(next http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method != http.MethodGet && (strings.Contains(r.URL.Path, "/secrets") || strings.Contains(r.URL.Path, "/serviceaccounts")) {
+			w.n.Add(1)
+		}
+		return next.RoundTrip(r)
+	})
+}
+
+// countedClient is an admin cluster.Client whose writes w counts.
+func countedClient(t *testing.T, env *clustertest.Env, w *writeCounter) *cluster.Client {
+	t.Helper()
+	cfg := rest.CopyConfig(env.AdminConfig())
+	cfg.WrapTransport = w.RoundTrip
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &cluster.Client{Clientset: cs, Namespace: "default", Config: cfg}
+}
+
+// Two controllers elect one leader: only it writes; once its context is
+// cancelled (it releases the Lease) the other takes over and converges a
+// new namespace.
+func TestWatchLeaderElection(t *testing.T) {
+	env := clustertest.Start(t)
+	src := pullSecret("regcred", "watch-le")
+	from := syncSource(t, env, src)
+	hash := cluster.SyncHash(src.Type, src.Data)
+	nss := syncNamespaces(t, env, 3, "watch-le")
+	var wa, wb writeCounter
+	leading := map[string]chan bool{"a": make(chan bool, 4), "b": make(chan bool, 4)}
+	opts := func(id string) cluster.WatchOptions {
+		return cluster.WatchOptions{
+			SyncOptions: cluster.SyncOptions{From: from, Selector: "sync-test=watch-le"},
+			LeaderElect: true, Identity: id,
+			OnLeading: func(l bool) { leading[id] <- l },
+		}
+	}
+	stopA := startWatch(t, countedClient(t, env, &wa), opts("a"))
+	if l := <-leading["a"]; !l {
+		t.Fatal("a: not leading")
+	}
+	startWatch(t, countedClient(t, env, &wb), opts("b"))
+	for _, ns := range nss {
+		waitFor(t, "synced "+ns, func() (bool, error) { return synced(env, ns, "regcred", hash) })
+	}
+	if wa.n.Load() == 0 || wb.n.Load() != 0 {
+		t.Fatalf("writes: leader a %d, follower b %d; want only a", wa.n.Load(), wb.n.Load())
+	}
+	if err := stopA(); err != nil {
+		t.Fatalf("a after cancel: %v", err)
+	}
+	aWrites := wa.n.Load()
+	waitFor(t, "b leading", func() (bool, error) {
+		select {
+		case l := <-leading["b"]:
+			return l, nil
+		default:
+			return false, nil
+		}
+	})
+	ns := env.Namespace(t)
+	setNamespaceLabel(t, env, ns, "watch-le")
+	waitFor(t, "synced by b", func() (bool, error) { return synced(env, ns, "regcred", hash) })
+	if wb.n.Load() == 0 || wa.n.Load() != aWrites {
+		t.Errorf("after takeover: a %d writes (was %d), b %d; want only b", wa.n.Load(), aWrites, wb.n.Load())
 	}
 }
