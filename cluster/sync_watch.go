@@ -316,7 +316,7 @@ func (w *watcher) reconcile(ctx context.Context, ns string) (*SyncNamespace, boo
 	selected := err == nil && nsObj.Status.Phase != corev1.NamespaceTerminating && nsObj.DeletionTimestamp == nil &&
 		syncNamespaceMatches(ns, w.o.SyncOptions) && (ns != w.srcNS || w.name != w.srcName)
 	if !selected {
-		if s := st.byName[ns]; w.o.Prune && err == nil && s != nil && isManagedCopy(s, w.o.From) {
+		if s := st.byName[ns]; w.o.Prune && s != nil && isManagedCopy(s, w.o.From) {
 			res := w.c.syncPrune(ctx, w.o.SyncOptions, st, s, w.link)
 			return &res, res.Outcome != SyncFailed
 		}

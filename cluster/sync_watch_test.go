@@ -10,10 +10,13 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/yaml"
 
 	"github.com/pullsecret/pullsecret/cluster"
 	"github.com/pullsecret/pullsecret/internal/clustertest"
@@ -212,5 +215,106 @@ func TestWatchLeaderElection(t *testing.T) {
 	waitFor(t, "synced by b", func() (bool, error) { return synced(env, ns, "regcred", hash) })
 	if wb.n.Load() == 0 || wa.n.Load() != aWrites {
 		t.Errorf("after takeover: a %d writes (was %d), b %d; want only b", wa.n.Load(), aWrites, wb.n.Load())
+	}
+}
+
+// The RBAC that --print-deploy prints suffices: its objects, decoded from
+// the YAML, are applied for a ServiceAccount, and the controller, run in
+// process impersonating that ServiceAccount, elects itself and converges.
+func TestWatchDeployRBACSuffices(t *testing.T) {
+	env := clustertest.Start(t)
+	ctx := context.Background()
+	src := pullSecret("regcred", "watch-rbac")
+	from := syncSource(t, env, src)
+	srcNS := from[:len(from)-len("/regcred")]
+	hash := cluster.SyncHash(src.Type, src.Data)
+	nss := syncNamespaces(t, env, 2, "watch-rbac")
+	name := "sync-" + srcNS
+	y, err := cluster.SyncDeployYAML(cluster.DeployOptions{Namespace: srcNS, Name: name, Image: "pullsecret:test", Args: []string{"--watch"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := env.AdminClient()
+	kinds := map[string]bool{}
+	for _, doc := range strings.Split(string(y), "---\n") {
+		var tm metav1.TypeMeta
+		if err := yaml.Unmarshal([]byte(doc), &tm); err != nil {
+			t.Fatal(err)
+		}
+		kinds[tm.Kind] = true
+		switch tm.Kind {
+		case "ServiceAccount":
+			var o corev1.ServiceAccount
+			mustUnmarshal(t, doc, &o)
+			_, err = admin.CoreV1().ServiceAccounts(srcNS).Create(ctx, &o, metav1.CreateOptions{})
+		case "ClusterRole":
+			var o rbacv1.ClusterRole
+			mustUnmarshal(t, doc, &o)
+			_, err = admin.RbacV1().ClusterRoles().Create(ctx, &o, metav1.CreateOptions{})
+		case "ClusterRoleBinding":
+			var o rbacv1.ClusterRoleBinding
+			mustUnmarshal(t, doc, &o)
+			_, err = admin.RbacV1().ClusterRoleBindings().Create(ctx, &o, metav1.CreateOptions{})
+		case "Role":
+			var o rbacv1.Role
+			mustUnmarshal(t, doc, &o)
+			_, err = admin.RbacV1().Roles(srcNS).Create(ctx, &o, metav1.CreateOptions{})
+		case "RoleBinding":
+			var o rbacv1.RoleBinding
+			mustUnmarshal(t, doc, &o)
+			_, err = admin.RbacV1().RoleBindings(srcNS).Create(ctx, &o, metav1.CreateOptions{})
+		case "Deployment":
+			err = nil // no controller-manager here: the Deployment is not run
+		default:
+			t.Fatalf("unexpected kind %q in --print-deploy", tm.Kind)
+		}
+		if err != nil {
+			t.Fatalf("create %s: %v", tm.Kind, err)
+		}
+	}
+	for _, k := range []string{"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment"} {
+		if !kinds[k] {
+			t.Errorf("--print-deploy has no %s", k)
+		}
+	}
+	cfg := rest.CopyConfig(env.AdminConfig())
+	cfg.Impersonate = rest.ImpersonationConfig{
+		UserName: "system:serviceaccount:" + srcNS + ":" + name,
+		Groups:   []string{"system:serviceaccounts", "system:serviceaccounts:" + srcNS, "system:authenticated"},
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The ServiceAccount can do nothing else: it cannot read pods.
+	if _, err := cs.CoreV1().Pods(srcNS).List(ctx, metav1.ListOptions{}); !apierrors.IsForbidden(err) {
+		t.Errorf("list pods as the controller: %v, want forbidden", err)
+	}
+	c := &cluster.Client{Clientset: cs, Namespace: srcNS, Config: cfg}
+	leading := make(chan bool, 4)
+	startWatch(t, c, cluster.WatchOptions{
+		SyncOptions: cluster.SyncOptions{From: from, Selector: "sync-test=watch-rbac", Prune: true},
+		LeaderElect: true, Identity: "rbac", OnLeading: func(l bool) { leading <- l },
+	})
+	ns := env.Namespace(t)
+	setNamespaceLabel(t, env, ns, "watch-rbac")
+	for _, n := range append(nss, ns) {
+		waitFor(t, "synced as the ServiceAccount "+n, func() (bool, error) { return synced(env, n, "regcred", hash) })
+	}
+	if l := <-leading; !l {
+		t.Error("controller did not lead")
+	}
+	// --prune under the same rules: a namespace leaving the selection loses its copy.
+	setNamespaceLabel(t, env, ns, "")
+	waitFor(t, "pruned as the ServiceAccount", func() (bool, error) {
+		_, err := admin.CoreV1().Secrets(ns).Get(ctx, "regcred", metav1.GetOptions{})
+		return apierrors.IsNotFound(err), err
+	})
+}
+
+func mustUnmarshal(t *testing.T, doc string, into any) {
+	t.Helper()
+	if err := yaml.Unmarshal([]byte(doc), into); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -49,6 +49,8 @@ Exit 1 when any namespace failed.`,
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
 			&cli.BoolFlag{Name: "watch", Usage: "run as a controller: keep every selected namespace in sync until SIGTERM"},
 			&cli.BoolFlag{Name: "leader-elect", Value: true, Usage: "with --watch: run only while holding a Lease in the source's namespace"},
+			&cli.BoolFlag{Name: "print-deploy", Usage: "print (offline) the Deployment, ServiceAccount and least RBAC that run these flags with --watch, as YAML"},
+			&cli.StringFlag{Name: "image", Value: "pullsecret:latest", Usage: "with --print-deploy: container `IMAGE` whose entrypoint is pullsecret"},
 			&cli.DurationFlag{Name: "resync", Value: cluster.DefaultWatchResync, Usage: "with --watch: reconcile every namespace again this often"},
 		}, kubeFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &syncOptions{e: e}) },
@@ -71,6 +73,8 @@ type syncOptions struct {
 	watch  bool
 	elect  bool
 	resync time.Duration
+	deploy bool
+	image  string
 	args   []string
 	kube   kubeOptions
 }
@@ -85,6 +89,7 @@ func (o *syncOptions) Complete(c *cli.Context) error {
 	o.name, o.prune, o.diff = c.String("name"), c.Bool("prune"), c.Bool("diff")
 	o.output = c.String("output")
 	o.watch, o.elect, o.resync = c.Bool("watch"), c.Bool("leader-elect"), c.Duration("resync")
+	o.deploy, o.image = c.Bool("print-deploy"), c.String("image")
 	o.args = c.Args().Slice()
 	o.kube.complete(c)
 	return nil
@@ -104,8 +109,8 @@ func (o *syncOptions) Validate() error {
 	default:
 		return usagef("sync: --dry-run %q: want none or server", o.kube.dryRun)
 	}
-	if o.watch && (o.diff || o.kube.dryRun != "none" || o.output != "text") {
-		return usagef("sync: --watch takes no --diff, --dry-run or --output")
+	if (o.watch || o.deploy) && (o.diff || o.kube.dryRun != "none" || o.output != "text") {
+		return usagef("sync: --watch and --print-deploy take no --diff, --dry-run or --output")
 	}
 	ns, name, ok := strings.Cut(o.from, "/")
 	if o.from == "" || !ok {
@@ -148,6 +153,9 @@ func (o *syncOptions) Validate() error {
 // Run syncs (cluster.Client.Sync) and prints the report: a table, or one
 // JSON document. Any failed namespace is exit 1.
 func (o *syncOptions) Run(ctx context.Context) error {
+	if o.deploy {
+		return o.printDeploy()
+	}
 	c, err := o.kube.client(o.e)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -245,6 +253,41 @@ func (o *syncOptions) runWatch(ctx context.Context, c *cluster.Client, so cluste
 	})
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
+	}
+	return nil
+}
+
+// printDeploy writes the objects that run this sync with --watch in the
+// source's namespace (cluster.SyncDeployYAML); no cluster access.
+func (o *syncOptions) printDeploy() error {
+	ns, _, _ := strings.Cut(o.from, "/")
+	args := []string{"--from", o.from}
+	switch {
+	case o.sel != "":
+		args = append(args, "--namespaces", o.sel)
+	case o.all:
+		args = append(args, "--all-namespaces")
+	}
+	for _, g := range o.globs {
+		args = append(args, "--namespace-glob", g)
+	}
+	args = append(args, "--link", strings.Join(o.links, ","))
+	if o.name != "" {
+		args = append(args, "--name", o.name)
+	}
+	if o.prune {
+		args = append(args, "--prune")
+	}
+	args = append(args, "--watch")
+	if o.resync != cluster.DefaultWatchResync {
+		args = append(args, "--resync", o.resync.String())
+	}
+	y, err := cluster.SyncDeployYAML(cluster.DeployOptions{Namespace: ns, Image: o.image, Args: args})
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if _, err := o.e.stdout.Write(y); err != nil {
+		return fmt.Errorf("sync: write deploy: %w", err)
 	}
 	return nil
 }
