@@ -318,3 +318,33 @@ func mustUnmarshal(t *testing.T, doc string, into any) {
 		t.Fatal(err)
 	}
 }
+
+// The controller survives its connections being cut and the API server
+// refusing every request for a while (as in a restart): the informers
+// re-watch or relist by themselves and a namespace labelled during the
+// outage converges afterwards.
+func TestWatchSurvivesConnectionLoss(t *testing.T) {
+	env := clustertest.Start(t)
+	var down atomic.Bool
+	srv, _ := faultyProxy(t, env, func(*http.Request) bool { return down.Load() })
+	cfg := &rest.Config{Host: srv.URL, BearerToken: env.AdminConfig().BearerToken, QPS: -1}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cluster.Client{Clientset: cs, Namespace: "default", Config: cfg}
+	src := pullSecret("regcred", "watch-outage")
+	from := syncSource(t, env, src)
+	hash := cluster.SyncHash(src.Type, src.Data)
+	first := syncNamespaces(t, env, 1, "watch-outage")[0]
+	startWatch(t, c, cluster.WatchOptions{SyncOptions: cluster.SyncOptions{From: from, Selector: "sync-test=watch-outage"}})
+	waitFor(t, "synced before the outage", func() (bool, error) { return synced(env, first, "regcred", hash) })
+
+	down.Store(true)
+	srv.CloseClientConnections()
+	ns := env.Namespace(t)
+	setNamespaceLabel(t, env, ns, "watch-outage")
+	time.Sleep(time.Second) // the outage: every request of the controller fails
+	down.Store(false)
+	waitFor(t, "synced after the outage", func() (bool, error) { return synced(env, ns, "regcred", hash) })
+}
