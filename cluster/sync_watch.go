@@ -95,37 +95,66 @@ func (c *Client) Watch(ctx context.Context, o WatchOptions) error {
 		Client:     c.Clientset.CoordinationV1(),
 		LockConfig: resourcelock.ResourceLockConfig{Identity: id},
 	}
-	var runErr error
-	le, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
-		Lock:            lock,
-		LeaseDuration:   15 * time.Second,
-		RenewDeadline:   10 * time.Second,
-		RetryPeriod:     2 * time.Second,
-		ReleaseOnCancel: true,
-		Name:            lease,
-		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(lctx context.Context) {
-				if o.OnLeading != nil {
-					o.OnLeading(true)
-				}
-				runErr = c.runWatch(lctx, o)
-			},
-			OnStoppedLeading: func() {
-				if o.OnLeading != nil {
-					o.OnLeading(false)
-				}
-			},
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("sync --watch: leader election: %w", err)
-	}
 	// Run returns when ctx is cancelled or the lease is lost; a lost lease
-	// is tried for again until ctx ends.
+	// is tried for again until ctx ends. Each term's controller runs in the
+	// goroutine leaderelection starts; Run does not wait for it, so every
+	// term waits for it here before the next (or the return).
 	for ctx.Err() == nil {
+		var (
+			mu      sync.Mutex
+			ended   bool
+			running = make(chan struct{})
+			started bool
+			runErr  error
+		)
+		le, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
+			Lock:            lock,
+			LeaseDuration:   15 * time.Second,
+			RenewDeadline:   10 * time.Second,
+			RetryPeriod:     2 * time.Second,
+			ReleaseOnCancel: true,
+			Name:            lease,
+			Callbacks: leaderelection.LeaderCallbacks{
+				OnStartedLeading: func(lctx context.Context) {
+					mu.Lock()
+					if ended {
+						mu.Unlock()
+						return
+					}
+					started = true
+					mu.Unlock()
+					defer close(running)
+					if o.OnLeading != nil {
+						o.OnLeading(true)
+					}
+					err := c.runWatch(lctx, o)
+					mu.Lock()
+					runErr = err
+					mu.Unlock()
+				},
+				OnStoppedLeading: func() {
+					if o.OnLeading != nil {
+						o.OnLeading(false)
+					}
+				},
+			},
+		})
+		if err != nil {
+			return fmt.Errorf("sync --watch: leader election: %w", err)
+		}
 		le.Run(ctx)
-		if runErr != nil {
-			return runErr
+		mu.Lock()
+		ended = true
+		wait := started
+		mu.Unlock()
+		if wait {
+			<-running
+		}
+		mu.Lock()
+		err = runErr
+		mu.Unlock()
+		if err != nil {
+			return err
 		}
 	}
 	return nil
