@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -45,6 +47,11 @@ Exit 1 when any namespace failed.`,
 			&cli.StringFlag{Name: "dry-run", Value: "none", Usage: "none or server (the cluster checks each write and stores nothing)"},
 			&cli.BoolFlag{Name: "diff", Usage: "send no write; list what would change"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text or json"},
+			&cli.BoolFlag{Name: "watch", Usage: "run as a controller: keep every selected namespace in sync until SIGTERM"},
+			&cli.BoolFlag{Name: "leader-elect", Value: true, Usage: "with --watch: run only while holding a Lease in the source's namespace"},
+			&cli.BoolFlag{Name: "print-deploy", Usage: "print (offline) the Deployment, ServiceAccount and least RBAC that run these flags with --watch, as YAML"},
+			&cli.StringFlag{Name: "image", Value: "pullsecret:latest", Usage: "with --print-deploy: container `IMAGE` whose entrypoint is pullsecret"},
+			&cli.DurationFlag{Name: "resync", Value: cluster.DefaultWatchResync, Usage: "with --watch: reconcile every namespace again this often"},
 		}, kubeFlags()...),
 		Action: func(c *cli.Context) error { return runOptions(c, &syncOptions{e: e}) },
 	}
@@ -63,6 +70,11 @@ type syncOptions struct {
 	prune  bool
 	diff   bool
 	output string
+	watch  bool
+	elect  bool
+	resync time.Duration
+	deploy bool
+	image  string
 	args   []string
 	kube   kubeOptions
 }
@@ -76,6 +88,8 @@ func (o *syncOptions) Complete(c *cli.Context) error {
 	o.link = c.String("link")
 	o.name, o.prune, o.diff = c.String("name"), c.Bool("prune"), c.Bool("diff")
 	o.output = c.String("output")
+	o.watch, o.elect, o.resync = c.Bool("watch"), c.Bool("leader-elect"), c.Duration("resync")
+	o.deploy, o.image = c.Bool("print-deploy"), c.String("image")
 	o.args = c.Args().Slice()
 	o.kube.complete(c)
 	return nil
@@ -94,6 +108,9 @@ func (o *syncOptions) Validate() error {
 	case "none", "server":
 	default:
 		return usagef("sync: --dry-run %q: want none or server", o.kube.dryRun)
+	}
+	if (o.watch || o.deploy) && (o.diff || o.kube.dryRun != "none" || o.output != "text") {
+		return usagef("sync: --watch and --print-deploy take no --diff, --dry-run or --output")
 	}
 	ns, name, ok := strings.Cut(o.from, "/")
 	if o.from == "" || !ok {
@@ -136,14 +153,21 @@ func (o *syncOptions) Validate() error {
 // Run syncs (cluster.Client.Sync) and prints the report: a table, or one
 // JSON document. Any failed namespace is exit 1.
 func (o *syncOptions) Run(ctx context.Context) error {
+	if o.deploy {
+		return o.printDeploy()
+	}
 	c, err := o.kube.client(o.e)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	rep, err := c.Sync(ctx, cluster.SyncOptions{
+	so := cluster.SyncOptions{
 		From: o.from, Selector: o.sel, NameGlobs: o.globs, All: o.all, Link: o.links, Name: o.name,
 		Prune: o.prune, DryRun: o.kube.serverDryRun(), Diff: o.diff,
-	})
+	}
+	if o.watch {
+		return o.runWatch(ctx, c, so)
+	}
+	rep, err := c.Sync(ctx, so)
 	if err != nil {
 		return err
 	}
@@ -195,4 +219,75 @@ func (o *syncOptions) writeText(rep *cluster.SyncReport) error {
 	}
 	_, err := fmt.Fprintf(o.e.stdout, "secret %s from %s: %s%s\n", rep.Name, rep.Source, strings.Join(parts, ", "), suffix)
 	return err
+}
+
+// runWatch runs the controller (cluster.Client.Watch) until ctx ends (the
+// CLI's signal context: SIGTERM, SIGINT), printing one line per namespace
+// that changed or failed.
+func (o *syncOptions) runWatch(ctx context.Context, c *cluster.Client, so cluster.SyncOptions) error {
+	var mu sync.Mutex
+	err := c.Watch(ctx, cluster.WatchOptions{
+		SyncOptions: so, Resync: o.resync, LeaderElect: o.elect,
+		Report: func(n cluster.SyncNamespace) {
+			mu.Lock()
+			defer mu.Unlock()
+			line := fmt.Sprintf("%s\t%s", n.Namespace, n.Outcome)
+			if len(n.Changes) > 0 {
+				line += "\t" + strings.Join(n.Changes, "; ")
+			}
+			if n.Reason != "" {
+				line += "\t" + n.Reason
+			}
+			fmt.Fprintln(o.e.stdout, line)
+			for _, w := range n.Warnings {
+				o.e.warnf("sync: %s", w)
+			}
+		},
+		OnLeading: func(leading bool) {
+			if leading {
+				o.e.warnf("sync: leading: controller started")
+			} else {
+				o.e.warnf("sync: lease lost or released: controller stopped")
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	return nil
+}
+
+// printDeploy writes the objects that run this sync with --watch in the
+// source's namespace (cluster.SyncDeployYAML); no cluster access.
+func (o *syncOptions) printDeploy() error {
+	ns, _, _ := strings.Cut(o.from, "/")
+	args := []string{"--from", o.from}
+	switch {
+	case o.sel != "":
+		args = append(args, "--namespaces", o.sel)
+	case o.all:
+		args = append(args, "--all-namespaces")
+	}
+	for _, g := range o.globs {
+		args = append(args, "--namespace-glob", g)
+	}
+	args = append(args, "--link", strings.Join(o.links, ","))
+	if o.name != "" {
+		args = append(args, "--name", o.name)
+	}
+	if o.prune {
+		args = append(args, "--prune")
+	}
+	args = append(args, "--watch")
+	if o.resync != cluster.DefaultWatchResync {
+		args = append(args, "--resync", o.resync.String())
+	}
+	y, err := cluster.SyncDeployYAML(cluster.DeployOptions{Namespace: ns, Image: o.image, Args: args})
+	if err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	if _, err := o.e.stdout.Write(y); err != nil {
+		return fmt.Errorf("sync: write deploy: %w", err)
+	}
+	return nil
 }
