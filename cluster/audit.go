@@ -182,13 +182,13 @@ func (c *Client) Audit(ctx context.Context, opts AuditOptions, emit func(*AuditN
 	}
 	a := &auditor{c: c, opts: opts, sum: &AuditSummary{}, sources: map[string]sourceState{}}
 	core := c.Clientset.CoreV1()
-	secretsS := auditStream(opts.PageSize, "secrets", ns, core.Secrets(ns).List,
+	secretsS := pagedStream(opts.PageSize, "secrets", ns, core.Secrets(ns).List,
 		func(l *corev1.SecretList) ([]corev1.Secret, string) { return l.Items, l.Continue },
 		func(p *corev1.Secret) *metav1.ObjectMeta { return &p.ObjectMeta })
-	podsS := auditStream(opts.PageSize, "pods", ns, core.Pods(ns).List,
+	podsS := pagedStream(opts.PageSize, "pods", ns, core.Pods(ns).List,
 		func(l *corev1.PodList) ([]corev1.Pod, string) { return l.Items, l.Continue },
 		func(p *corev1.Pod) *metav1.ObjectMeta { return &p.ObjectMeta })
-	sasS := auditStream(opts.PageSize, "serviceaccounts", ns, core.ServiceAccounts(ns).List,
+	sasS := pagedStream(opts.PageSize, "serviceaccounts", ns, core.ServiceAccounts(ns).List,
 		func(l *corev1.ServiceAccountList) ([]corev1.ServiceAccount, string) { return l.Items, l.Continue },
 		func(p *corev1.ServiceAccount) *metav1.ObjectMeta { return &p.ObjectMeta })
 
@@ -286,27 +286,6 @@ func reason(err error) string {
 		return "forbidden: " + err.Error()
 	}
 	return err.Error()
-}
-
-// auditStream is a paged stream of one resource in ns ("" all).
-func auditStream[T any, L any](limit int64, resource, ns string,
-	list func(ctx context.Context, opts metav1.ListOptions) (L, error),
-	items func(L) ([]T, string), meta func(*T) *metav1.ObjectMeta) *stream[T] {
-	where := "in " + ns
-	if ns == "" {
-		where = "in all namespaces"
-	}
-	return &stream[T]{
-		resource: resource, where: where, meta: meta, limit: limit,
-		list: func(ctx context.Context, opts metav1.ListOptions) ([]T, string, error) {
-			l, err := list(ctx, opts)
-			if err != nil {
-				return nil, "", err
-			}
-			it, cont := items(l)
-			return it, cont, nil
-		},
-	}
 }
 
 type auditor struct {

@@ -94,8 +94,16 @@ func (s *stream[T]) take(ctx context.Context, ns string, keep func(*T) bool) ([]
 }
 
 // newStream makes a paged stream of a resource in ns (all namespaces for
-// "").
+// ""), in pages of the diagnose options' size.
 func newStream[T any, L any](d *diagnoser, resource, ns string,
+	list func(ctx context.Context, opts metav1.ListOptions) (L, error),
+	items func(L) ([]T, string), meta func(*T) *metav1.ObjectMeta) *stream[T] {
+	return pagedStream(d.opts.PageSize, resource, ns, list, items, meta)
+}
+
+// pagedStream is a paged stream of one resource in ns (all namespaces for
+// ""), limit objects a page; diagnose and audit both read through it.
+func pagedStream[T any, L any](limit int64, resource, ns string,
 	list func(ctx context.Context, opts metav1.ListOptions) (L, error),
 	items func(L) ([]T, string), meta func(*T) *metav1.ObjectMeta) *stream[T] {
 	where := "in " + ns
@@ -103,7 +111,7 @@ func newStream[T any, L any](d *diagnoser, resource, ns string,
 		where = "in all namespaces"
 	}
 	return &stream[T]{
-		resource: resource, where: where, meta: meta, limit: d.opts.PageSize,
+		resource: resource, where: where, meta: meta, limit: limit,
 		list: func(ctx context.Context, opts metav1.ListOptions) ([]T, string, error) {
 			l, err := list(ctx, opts)
 			if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -91,7 +90,7 @@ func (o *auditOptions) Run(ctx context.Context) error {
 	w := e.stdout
 	var r auditRenderer = &auditText{w: w}
 	if o.output == "json" {
-		r = &auditJSON{w: w}
+		r = &auditJSON{s: jsonStream{w: w, kind: kindAuditReport, field: "secrets"}}
 	}
 	if err := r.start(); err != nil {
 		p.finish()
@@ -229,29 +228,13 @@ func (t *auditText) end(sum *cluster.AuditSummary) error {
 
 // auditJSON streams the AuditReport: the header, "secrets" one namespace at
 // a time, then "summary".
-type auditJSON struct {
-	w io.Writer
-	n int
-}
+type auditJSON struct{ s jsonStream }
 
-func (j *auditJSON) start() error {
-	h := newReportHeader(kindAuditReport)
-	_, err := fmt.Fprintf(j.w, "{\n  \"apiVersion\": %q,\n  \"kind\": %q,\n  \"secrets\": [", h.APIVersion, h.Kind)
-	return err
-}
+func (j *auditJSON) start() error { return j.s.start() }
 
 func (j *auditJSON) namespace(n *cluster.AuditNamespace) error {
 	for i := range n.Secrets {
-		b, err := indentJSON(&n.Secrets[i], "    ")
-		if err != nil {
-			return err
-		}
-		sep := ",\n    "
-		if j.n == 0 {
-			sep = "\n    "
-		}
-		j.n++
-		if _, err := io.WriteString(j.w, sep+b); err != nil {
+		if err := j.s.add(&n.Secrets[i]); err != nil {
 			return err
 		}
 	}
@@ -259,27 +242,5 @@ func (j *auditJSON) namespace(n *cluster.AuditNamespace) error {
 }
 
 func (j *auditJSON) end(sum *cluster.AuditSummary) error {
-	closing := "]"
-	if j.n > 0 {
-		closing = "\n  ]"
-	}
-	b, err := indentJSON(sum, "  ")
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(j.w, "%s,\n  \"summary\": %s\n}\n", closing, b)
-	return err
-}
-
-// indentJSON is v as writeJSON writes it, every line but the first
-// indented by prefix, without the final newline.
-func indentJSON(v any, prefix string) (string, error) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetIndent(prefix, "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(b.String(), "\n"), nil
+	return j.s.end(jsonField{"summary", sum})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -414,7 +413,7 @@ func (o *diagnoseOptions) runLive(ctx context.Context) error {
 		}
 	}
 	w := o.e.stdout
-	js := &jsonPods{w: w}
+	js := &jsonPods{s: jsonStream{w: w, kind: kindDiagnoseReport, field: "pods"}}
 	if o.output == "json" {
 		if err := js.start(); err != nil {
 			return fmt.Errorf("diagnose: write report: %w", err)
@@ -519,32 +518,13 @@ func renderEvent(w io.Writer, ev secrets.PullEvent) {
 // jsonPods writes a DiagnoseReport one namespace at a time, in the layout
 // writeJSON gives the whole report: the header, the pods as they come,
 // then the reads that failed.
-type jsonPods struct {
-	w io.Writer
-	n int
-}
+type jsonPods struct{ s jsonStream }
 
-func (j *jsonPods) start() error {
-	h := newReportHeader(kindDiagnoseReport)
-	_, err := fmt.Fprintf(j.w, "{\n  \"apiVersion\": %q,\n  \"kind\": %q,\n  \"pods\": [", h.APIVersion, h.Kind)
-	return err
-}
+func (j *jsonPods) start() error { return j.s.start() }
 
 func (j *jsonPods) pods(ps []secrets.PodDiagnosis) error {
 	for i := range ps {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("    ", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(&ps[i]); err != nil {
-			return err
-		}
-		sep := ",\n    "
-		if j.n == 0 {
-			sep = "\n    "
-		}
-		j.n++
-		if _, err := io.WriteString(j.w, sep+strings.TrimSuffix(b.String(), "\n")); err != nil {
+		if err := j.s.add(&ps[i]); err != nil {
 			return err
 		}
 	}
@@ -552,20 +532,8 @@ func (j *jsonPods) pods(ps []secrets.PodDiagnosis) error {
 }
 
 func (j *jsonPods) end(us []secrets.Unreadable) error {
-	closing := "]"
-	if j.n > 0 {
-		closing = "\n  ]"
-	}
 	if len(us) > 0 {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetIndent("  ", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(us); err != nil {
-			return err
-		}
-		closing += ",\n  \"unreadable\": " + strings.TrimSuffix(b.String(), "\n")
+		return j.s.end(jsonField{"unreadable", us})
 	}
-	_, err := io.WriteString(j.w, closing+"\n}\n")
-	return err
+	return j.s.end()
 }

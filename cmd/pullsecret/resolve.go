@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -152,7 +150,9 @@ func (o *resolveOptions) Run(ctx context.Context) error {
 		return usagef("resolve: %w", err)
 	}
 	images, inputErr := resolveImages(o.args, readers)
-	w := &resolveWriter{e: e, out: bufio.NewWriter(e.stdout), json: o.output == "json"}
+	out := bufio.NewWriter(e.stdout)
+	w := &resolveWriter{e: e, out: out, json: o.output == "json",
+		js: jsonStream{w: out, kind: kindResolveReport, field: "results"}}
 	err = r.ResolveEach(ctx, images, w.write)
 	if ferr := w.finish(); err == nil {
 		err = ferr
@@ -240,6 +240,7 @@ type resolveWriter struct {
 	e      *env
 	out    *bufio.Writer
 	json   bool
+	js     jsonStream // the JSON document, when json
 	total  int
 	failed int
 	first  *registry.OutcomeError
@@ -260,22 +261,7 @@ func (w *resolveWriter) write(res registry.ResolveResult) error {
 		fmt.Fprintf(w.e.stderr, "pullsecret: %s\n", oneLine(err.Error()))
 	}
 	if w.json {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("    ", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(res); err != nil {
-			return fmt.Errorf("encode result: %w", err)
-		}
-		b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-		sep := ",\n    "
-		if w.total == 1 {
-			sep = resolveReportStart + "[\n    "
-		}
-		if _, err := w.out.WriteString(sep); err != nil {
-			return fmt.Errorf("write results: %w", err)
-		}
-		if _, err := w.out.Write(b); err != nil {
+		if err := w.js.add(res); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
 		return nil
@@ -288,18 +274,10 @@ func (w *resolveWriter) write(res registry.ResolveResult) error {
 	return nil
 }
 
-// resolveReportStart opens resolve's JSON document, up to the results
-// list: the same header as every report, written before the first result.
-const resolveReportStart = "{\n  \"apiVersion\": \"" + reportAPIVersion + "\",\n  \"kind\": \"" + kindResolveReport + "\",\n  \"results\": "
-
 // finish closes the JSON document and flushes stdout.
 func (w *resolveWriter) finish() error {
 	if w.json {
-		end := "\n  ]\n}\n"
-		if w.total == 0 {
-			end = resolveReportStart + "[]\n}\n"
-		}
-		if _, err := w.out.WriteString(end); err != nil {
+		if err := w.js.end(); err != nil {
 			return fmt.Errorf("write results: %w", err)
 		}
 	}
